@@ -1,0 +1,5 @@
+import sys
+
+from newserrata.cli import main
+
+sys.exit(main())

@@ -1,0 +1,160 @@
+"""Many annotators to one record: soft labels, gold spans, agreement and the MQM score.
+
+Everything works on sorted interval runs rather than per-character arrays, so the cost
+grows with the number of spans, not with the length of the article.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections import Counter
+from dataclasses import dataclass
+
+from newserrata.records import Annotation, Record, SoftLabel, Span
+from newserrata.taxonomy import CATEGORY_ORDER, counts_as_error, weight
+
+Interval = tuple[int, int]
+
+
+def merge(intervals: list[Interval]) -> list[Interval]:
+    """Union of half-open intervals as sorted, disjoint, non-touching runs; empty ones vanish."""
+    out: list[Interval] = []
+    for start, end in sorted(i for i in intervals if i[1] > i[0]):
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
+def covered(annotation: Annotation) -> list[Interval]:
+    """Characters this annotator marks as an error (major/minor, not source issues)."""
+    return merge([(s.start, s.end) for s in annotation.spans if counts_as_error(s.category, s.severity)])
+
+
+def coverage_runs(per_annotator: list[list[Interval]], length: int) -> list[tuple[int, int, int]]:
+    """(start, end, k): consecutive runs over [0, length) where exactly k annotators cover each character."""
+    events: Counter[int] = Counter()
+    for runs in per_annotator:
+        for start, end in runs:
+            events[start] += 1
+            events[end] -= 1
+    out: list[tuple[int, int, int]] = []
+    position, depth = 0, 0
+    for point in sorted(events):
+        if point > position:
+            out.append((position, point, depth))
+        position, depth = point, depth + events[point]
+    if length > position:
+        out.append((position, length, depth))
+    return [r for r in out if r[1] > r[0]]
+
+
+def soft_labels(per_annotator: list[list[Interval]], length: int) -> list[SoftLabel]:
+    n = len(per_annotator)
+    out: list[SoftLabel] = []
+    for start, end, k in coverage_runs(per_annotator, length):
+        if not k:
+            continue
+        prob = k / n
+        if out and out[-1].end == start and out[-1].prob == prob:
+            out[-1] = SoftLabel(out[-1].start, end, prob)
+        else:
+            out.append(SoftLabel(start, end, prob))
+    return out
+
+
+def _majority(spans: list[Span]) -> tuple[str, str]:
+    severities = Counter(s.severity for s in spans)
+    severity = max(severities, key=lambda s: (severities[s], s == "major"))
+    categories = Counter(s.category for s in spans)
+    category = min(categories, key=lambda c: (-categories[c], CATEGORY_ORDER[c]))
+    return category, severity
+
+
+def gold_spans(text: str, annotations: list[Annotation], labels: list[SoftLabel]) -> list[Span]:
+    """Runs of prob > 0.5, labelled by the majority of the annotator spans they overlap."""
+    runs = merge([(s.start, s.end) for s in labels if s.prob > 0.5])
+    voters = [s for a in annotations for s in a.spans if counts_as_error(s.category, s.severity)]
+    out = []
+    for start, end in runs:
+        overlapping = [s for s in voters if s.start < end and s.end > start]
+        category, severity = _majority(overlapping)
+        out.append(Span(start, end, text[start:end], category, severity))
+    return out
+
+
+def _overlap(a: list[Interval], b: list[Interval]) -> int:
+    total, i, j = 0, 0, 0
+    while i < len(a) and j < len(b):
+        total += max(0, min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
+def iou(a: list[Interval], b: list[Interval]) -> float:
+    """Character IoU of two merged run lists; two empty sets agree perfectly."""
+    inter = _overlap(a, b)
+    union = sum(e - s for s, e in a) + sum(e - s for s, e in b) - inter
+    return inter / union if union else 1.0
+
+
+def pairwise_agreement(per_annotator: list[list[Interval]]) -> float | None:
+    pairs = list(itertools.combinations(per_annotator, 2))
+    if not pairs:
+        return None
+    return sum(iou(a, b) for a, b in pairs) / len(pairs)
+
+
+def annotation_score(annotation: Annotation) -> float:
+    total = sum(weight(s.category, s.severity) for s in annotation.spans + annotation.source_spans)
+    return -round(total, 6) + 0.0
+
+
+def aggregate(record: Record) -> Record:
+    """Fill the derived fields of a record from its annotations."""
+    annotations = [dataclasses.replace(a, mqm_score=annotation_score(a)) for a in record.annotations]
+    per_annotator = [covered(a) for a in annotations]
+    labels = soft_labels(per_annotator, len(record.text))
+    spans = gold_spans(record.text, annotations, labels)
+    mean = sum(a.mqm_score for a in annotations) / len(annotations) if annotations else 0.0
+    return dataclasses.replace(
+        record,
+        annotations=annotations,
+        soft_labels=labels,
+        spans=spans,
+        agreement=pairwise_agreement(per_annotator),
+        mqm_score=round(mean, 6) + 0.0,
+        has_error=bool(spans),
+    )
+
+
+@dataclass
+class Alpha:
+    """Krippendorff's alpha, nominal, at character level (covered / not covered), accumulated
+    record by record so a whole source streams through in constant memory."""
+
+    pairable: float = 0.0
+    ones: float = 0.0
+    disagreement: float = 0.0
+
+    def add(self, record: Record) -> None:
+        m = record.num_annotators
+        if m < 2:
+            return
+        for start, end, k in coverage_runs([covered(a) for a in record.annotations], len(record.text)):
+            length = end - start
+            self.pairable += length * m
+            self.ones += length * k
+            self.disagreement += length * k * (m - k) / (m - 1)
+
+    def value(self) -> float | None:
+        zeros = self.pairable - self.ones
+        if self.pairable < 2 or not zeros or not self.ones:
+            return None
+        return 1.0 - (self.pairable - 1) * self.disagreement / (zeros * self.ones)

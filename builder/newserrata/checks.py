@@ -1,0 +1,95 @@
+"""What a JSON Schema cannot say: offsets against the text, and derived fields against their inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newserrata.errors import Problems
+from newserrata.taxonomy import OMISSION
+
+SPAN_HINT = "offsets are 0-based code points into the NFC text with \\n newlines, end exclusive"
+
+
+def check_spans(
+    spans: list[dict[str, Any]], text: str, where: tuple[str, int | None], base: str, problems: Problems
+) -> None:
+    """Offsets in range, start <= end, stored text equals the slice, empty spans only for omissions."""
+    file, line = where
+    for i, span in enumerate(spans):
+        ptr = f"{base}/{i}"
+        start, end = span.get("start"), span.get("end")
+        if not isinstance(start, int) or not isinstance(end, int):
+            continue
+        if start > end:
+            problems.add(file, line, f"{ptr}/start", f"start {start} is after end {end}", "swap or fix the offsets")
+            continue
+        if end > len(text):
+            problems.add(file, line, f"{ptr}/end", f"end {end} is past the end of the text ({len(text)} characters)",
+                         SPAN_HINT)
+            continue
+        if start == end and span.get("category", OMISSION) != OMISSION:
+            problems.add(file, line, f"{ptr}/end", f"zero-length span with category {span.get('category')!r}",
+                         "only accuracy/omission may be an insertion point; widen the span or change the category")
+        if "text" in span and span["text"] != text[start:end]:
+            problems.add(file, line, f"{ptr}/text",
+                         f"span text {span['text']!r} does not match the article at [{start}:{end}], "
+                         f"which is {text[start:end]!r}", SPAN_HINT)
+
+
+def check_runs(runs: list[dict[str, Any]], length: int, where: tuple[str, int | None], base: str,
+               problems: Problems) -> None:
+    """Sorted, non-overlapping, non-empty runs inside the text (soft labels, gold spans, segments)."""
+    file, line = where
+    previous_end = 0
+    for i, run in enumerate(runs):
+        start, end = run["start"], run["end"]
+        empty = start >= end and not base.endswith("segments")
+        if start < previous_end or end > length or empty:
+            problems.add(file, line, f"{base}/{i}",
+                         f"run [{start}:{end}] is unsorted, overlapping, empty or out of range (text length {length})",
+                         "runs must be sorted and disjoint within the text")
+        previous_end = max(previous_end, end)
+
+
+def check_record(record: dict[str, Any], where: tuple[str, int | None], problems: Problems) -> None:
+    """Semantic checks of one schema-valid record, including that derived fields match a recomputation."""
+    from newserrata.aggregate import aggregate
+    from newserrata.records import Record
+
+    file, line = where
+    text = record["text"]
+    found_before = len(problems)
+    check_spans(record["spans"], text, where, "/spans", problems)
+    check_runs(record["spans"], len(text), where, "/spans", problems)
+    check_runs(record["soft_labels"], len(text), where, "/soft_labels", problems)
+    check_runs(record["segments"], len(text), where, "/segments", problems)
+    for i, annotation in enumerate(record["annotations"]):
+        check_spans(annotation["spans"], text, where, f"/annotations/{i}/spans", problems)
+        if annotation["source_spans"]:
+            if record["source_text"] is None:
+                problems.add(file, line, f"/annotations/{i}/source_spans", "source spans but no source_text",
+                             "add the source text or drop the source spans")
+            else:
+                check_spans(annotation["source_spans"], record["source_text"], where,
+                            f"/annotations/{i}/source_spans", problems)
+    if record["num_annotators"] != len(record["annotations"]):
+        problems.add(file, line, "/num_annotators",
+                     f"{record['num_annotators']} but {len(record['annotations'])} annotations",
+                     "num_annotators is len(annotations)")
+    if len(problems) > found_before:
+        return
+    expected = aggregate(Record.from_dict(record)).to_dict()
+    for key in ("spans", "soft_labels", "agreement", "mqm_score", "has_error"):
+        if not _same(expected[key], record[key]):
+            problems.add(file, line, f"/{key}", f"does not match its recomputation from the annotations "
+                         f"(expected {str(expected[key])[:120]})", "rebuild the record with `newserrata build`")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and abs(a - b) < 1e-9
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b

@@ -1,0 +1,47 @@
+"""Reading published records from wherever they are: JSONL, parquet, or a build folder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from newserrata.errors import Problems
+from newserrata.jsonl import read_lines
+
+Located = tuple[str, int, dict[str, Any]]
+
+
+def parquet_rows(path: Path) -> Iterator[Located]:
+    """Rows of a parquet file, streamed in batches; 'line' is the 1-based row number."""
+    import pyarrow.parquet as pq
+
+    number = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
+        for row in batch.to_pylist():
+            number += 1
+            yield str(path), number, row
+
+
+def split_files(folder: Path, config: str = "default", split: str | None = None) -> list[Path]:
+    """Parquet shards of a build folder (dist/<version>), for one config and optionally one split."""
+    base = Path(folder) / "data" / config
+    pattern = f"{split}-*.parquet" if split else "*.parquet"
+    return sorted(base.glob(pattern))
+
+
+def iter_records(path: Path, problems: Problems, config: str = "default", split: str | None = None
+                 ) -> Iterator[Located]:
+    path = Path(path)
+    if path.is_dir():
+        files = split_files(path, config, split)
+        if not files:
+            problems.add(str(path), None, "", f"no parquet files for config {config!r}"
+                         + (f" split {split!r}" if split else ""), "point at dist/<version> of a finished build")
+        for file in files:
+            yield from parquet_rows(file)
+    elif path.suffix == ".parquet":
+        yield from parquet_rows(path)
+    else:
+        for number, value in read_lines(path, problems):
+            yield str(path), number, value

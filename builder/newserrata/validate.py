@@ -1,0 +1,161 @@
+"""`newserrata validate`: every input and output file kind, checked against its schema and its text."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from newserrata import schemas
+from newserrata.checks import check_record
+from newserrata.errors import Problems
+from newserrata.jsonl import read_lines
+from newserrata.records_io import iter_records
+from newserrata.sources import native
+
+KINDS = ("data", "article", "labels", "record", "prediction")
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    items: int = 0
+
+
+def validate_data(folder: Path, problems: Problems, summary: Summary) -> None:
+    articles, labels = native.read_folder(folder, problems)
+    summary.files += len(list((folder / "articles").glob("*.json"))) + len(native.label_files(folder / "labels"))
+    summary.items += len(articles) + len(labels)
+
+
+def validate_article(path: Path, problems: Problems, summary: Summary) -> None:
+    summary.files += 1
+    summary.items += native.read_article(path, problems) is not None
+
+
+def validate_labels(path: Path, problems: Problems, summary: Summary) -> None:
+    """Label lines need their articles: they are looked up in ../articles beside the labels folder."""
+    articles = native.read_articles(path.resolve().parent.parent / "articles", problems)
+    summary.files += 1
+    summary.items += len(native.read_labels([path], articles, problems))
+
+
+def validate_records(path: Path, problems: Problems, summary: Summary) -> None:
+    seen: dict[str, str] = {}
+    files: set[str] = set()
+    for file, line, record in iter_records(path, problems):
+        files.add(file)
+        summary.items += 1
+        found = len(problems)
+        for ptr, message in schemas.schema_errors("record", record):
+            problems.add(file, line, ptr, message, "see schema/record.schema.json")
+        if len(problems) > found:
+            continue
+        if record["id"] in seen:
+            problems.add(file, line, "/id", f"duplicate id {record['id']!r}, first at {seen[record['id']]}",
+                         "record ids are unique")
+        seen[record["id"]] = f"{file}:{line}"
+        check_record(record, (file, line), problems)
+    summary.files += len(files)
+
+
+def validate_predictions(path: Path, problems: Problems, summary: Summary) -> None:
+    seen: dict[str, int] = {}
+    summary.files += 1
+    for line, value in read_lines(path, problems):
+        summary.items += 1
+        found = len(problems)
+        for ptr, message in schemas.schema_errors("prediction", value):
+            problems.add(str(path), line, ptr, message, "see schema/prediction.schema.json")
+        if len(problems) > found:
+            continue
+        if value["id"] in seen:
+            problems.add(str(path), line, "/id", f"duplicate id {value['id']!r}, first on line {seen[value['id']]}",
+                         "one line per record")
+        seen[value["id"]] = line
+        for i, span in enumerate(value["spans"]):
+            if span["start"] > span["end"]:
+                problems.add(str(path), line, f"/spans/{i}/start", f"start {span['start']} is after end {span['end']}",
+                             "end is exclusive and not before start")
+
+
+CHECKS = {
+    "data": validate_data,
+    "article": validate_article,
+    "labels": validate_labels,
+    "record": validate_records,
+    "prediction": validate_predictions,
+}
+
+
+def infer_kind(path: Path) -> str | None:
+    """From the path first, then from the first object of a JSONL file."""
+    if path.is_dir():
+        if (path / "articles").is_dir():
+            return "data"
+        if (path / "MANIFEST.json").exists() or (path / "data").is_dir():
+            return "record"
+        return None
+    if path.suffix == ".parquet":
+        return "record"
+    if path.suffix == ".json":
+        return "article"
+    if path.suffix != ".jsonl":
+        return None
+    if path.parent.name == "labels":
+        return "labels"
+    keys: set[str] = set()
+    for _, first in read_lines(path, Problems()):
+        keys = set(first)
+        break
+    if "article_id" in keys:
+        return "labels"
+    if "group_id" in keys:
+        return "record"
+    return "prediction" if keys else None
+
+
+def validate(paths: list[Path], kind: str | None = None) -> tuple[Problems, Summary]:
+    problems, summary = Problems(), Summary()
+    for path in paths:
+        if not path.exists():
+            problems.add(str(path), None, "", "no such file or folder", "check the path")
+            continue
+        if path.is_dir() and kind not in (None, "data", "record"):
+            for file in sorted(path.glob("*.json" if kind == "article" else "*.jsonl")):
+                CHECKS[kind](file, problems, summary)
+            continue
+        found = kind or infer_kind(path)
+        if found is None:
+            problems.add(str(path), None, "", "cannot tell what kind of file this is",
+                         f"pass --kind ({', '.join(KINDS)})")
+            continue
+        CHECKS[found](path, problems, summary)
+    return problems, summary
+
+
+def run(args: argparse.Namespace) -> int:
+    problems, summary = validate([Path(p) for p in args.paths], args.kind)
+    if args.json:
+        json.dump({"ok": not problems, "files": summary.files, "items": summary.items,
+                   "problems": [p.__dict__ | {"text": str(p)} for p in problems]}, sys.stdout, indent=2)
+        print()
+    else:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        status = "ok" if not problems else f"{len(problems)} problem(s)"
+        print(f"validate: {summary.files} file(s), {summary.items} item(s): {status}")
+    return 2 if problems else 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check data, labels, records or predictions",
+                       description="Check files against the JSON Schemas in schema/ and against their texts "
+                                   "(offsets, span text, duplicates, derived fields). Exit 2 on any problem.")
+    p.add_argument("paths", nargs="+", help="files or folders: data/, an articles/*.json, a labels/*.jsonl, "
+                   "records (.jsonl, .parquet, a build folder), predictions (.jsonl)")
+    p.add_argument("--kind", choices=KINDS, help="what the paths are (default: inferred)")
+    p.add_argument("--json", action="store_true", help="print a machine-readable result")
+    p.set_defaults(func=run)
