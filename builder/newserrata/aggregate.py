@@ -77,7 +77,7 @@ def _majority(spans: list[Span]) -> tuple[str, str]:
 def gold_spans(text: str, annotations: list[Annotation], labels: list[SoftLabel]) -> list[Span]:
     """Runs of prob > 0.5, labelled by the majority of the annotator spans they overlap."""
     runs = merge([(s.start, s.end) for s in labels if s.prob > 0.5])
-    voters = [s for a in annotations for s in a.spans if counts_as_error(s.category, s.severity)]
+    voters = [s for a in annotations for s in a.spans if s.end > s.start and counts_as_error(s.category, s.severity)]
     out = []
     for start, end in runs:
         overlapping = [s for s in voters if s.start < end and s.end > start]

@@ -83,6 +83,11 @@ def check_record(record: dict[str, Any], where: tuple[str, int | None], problems
         if not _same(expected[key], record[key]):
             problems.add(file, line, f"/{key}", f"does not match its recomputation from the annotations "
                          f"(expected {str(expected[key])[:120]})", "rebuild the record with `newserrata build`")
+    for i, (want, got) in enumerate(zip(expected["annotations"], record["annotations"], strict=True)):
+        if not _same(want["mqm_score"], got["mqm_score"]):
+            problems.add(file, line, f"/annotations/{i}/mqm_score", f"{got['mqm_score']} does not match its "
+                         f"recomputation from the spans ({want['mqm_score']})",
+                         "rebuild the record with `newserrata build`")
 
 
 def _same(a: Any, b: Any) -> bool:

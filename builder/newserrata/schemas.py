@@ -56,7 +56,12 @@ def schema_errors(kind: str, instance: Any) -> Iterator[tuple[str, str]]:
     if validator.is_valid(instance):
         return
     for error in validator.iter_errors(instance):
-        yield pointer(list(error.instance_path)), error.message
+        yield pointer(list(error.instance_path)), _short(error.message)
+
+
+def _short(message: str, limit: int = 240) -> str:
+    """Some messages quote the whole failing instance (a label line can be kilobytes); the pointer says where."""
+    return message if len(message) <= limit else message[:limit] + " …"
 
 
 def is_valid(kind: str, instance: Any) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from dataclasses import dataclass
@@ -140,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
     problems, summary = validate([Path(p) for p in args.paths], args.kind)
     if args.json:
         json.dump({"ok": not problems, "files": summary.files, "items": summary.items,
-                   "problems": [p.__dict__ | {"text": str(p)} for p in problems]}, sys.stdout, indent=2)
+                   "problems": [dataclasses.asdict(p) | {"text": str(p)} for p in problems]}, sys.stdout, indent=2)
         print()
     else:
         for problem in problems:

@@ -14,6 +14,8 @@ from newserrata.jsonl import line_of_key, read_json, read_lines
 from newserrata.records import Annotation, Record, Span
 from newserrata.text import TextDecodeError, read_text
 
+NO_ERRORS_HINT = 'an empty "spans" list needs "no_errors": true, and "no_errors" goes only with empty spans'
+
 
 @dataclass(frozen=True, slots=True)
 class Article:
@@ -30,11 +32,13 @@ class Label:
     value: dict[str, Any]
 
 
-def _read_text_file(path: Path, problems: Problems) -> str | None:
+def _read_text_file(path: Path, problems: Problems, meta_path: Path, ptr: str) -> str | None:
+    """A missing or unreadable text is reported at the metadata line that names it, so it has a line."""
     try:
         return read_text(path.read_bytes())
     except OSError as exc:
-        problems.add(str(path), None, "", f"cannot read: {exc.strerror}", "every <id>.json needs its <id>.txt")
+        problems.add(str(meta_path), line_of_key(meta_path, ptr), ptr, f"cannot read {path.name}: {exc.strerror}",
+                     "every <id>.json needs its <id>.txt, and source_text_file must name a file beside it")
     except TextDecodeError as exc:
         problems.add(str(path), exc.line, "", str(exc), "re-save the text as UTF-8")
     return None
@@ -55,10 +59,11 @@ def read_article(meta_path: Path, problems: Problems) -> Article | None:
                      f"id {meta['id']!r} differs from the file name {meta_path.stem!r}",
                      "name the files <id>.json and <id>.txt")
         return None
-    text = _read_text_file(meta_path.with_suffix(".txt"), problems)
+    text = _read_text_file(meta_path.with_suffix(".txt"), problems, meta_path, "/id")
     source_text = None
     if meta["source_text_file"] is not None:
-        source_text = _read_text_file(meta_path.parent / meta["source_text_file"], problems)
+        source_text = _read_text_file(meta_path.parent / meta["source_text_file"], problems, meta_path,
+                                      "/source_text_file")
     if text is None:
         return None
     return Article(meta["id"], meta, text, source_text)
@@ -81,7 +86,8 @@ def read_labels(files: list[Path], articles: dict[str, Article], problems: Probl
         for number, value in read_lines(path, problems):
             found = len(problems)
             for ptr, message in schemas.schema_errors("labels", value):
-                problems.add(str(path), number, ptr, message, "see schema/labels.schema.json")
+                problems.add(str(path), number, ptr, message, NO_ERRORS_HINT if "no_errors" in message
+                             else "see schema/labels.schema.json")
             if len(problems) > found:
                 continue
             article = articles.get(value["article_id"])
