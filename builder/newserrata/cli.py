@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from newserrata import validate
+from newserrata import annotate, validate
 from newserrata.errors import InputError
 
-COMMANDS = [validate]
+COMMANDS = [validate, annotate]
 
 
 def parser() -> argparse.ArgumentParser:
