@@ -241,6 +241,7 @@ class _Reader:
             self.add(f"{ptr}/result", f"{where}: result is not a list", "export in the JSON format")
             return []
         parts: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {}
+        found = len(self.problems)
         for number, item in enumerate(result):
             item_ptr = f"{ptr}/result/{number}"
             control = (item.get("type"), item.get("from_name")) if isinstance(item, dict) else None
@@ -256,6 +257,8 @@ class _Reader:
                 self.add(item_ptr, f"{where}: region {item['id']!r} has two {control[0]} results", CONFIG_HINT)
                 continue
             region[control[0]] = (item_ptr, item["value"])
+        if len(self.problems) > found:
+            return []  # regions assembled from a broken result list would only repeat the same problem
         spans = []
         for region_id, region in parts.items():
             if "labels" not in region:
