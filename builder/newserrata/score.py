@@ -1,0 +1,431 @@
+"""`newserrata score`: every metric of the benchmark from one pass over the gold.
+
+Each record is reduced to a handful of numbers (characters marked, matched, severity credit,
+the two Mu-SHROOM values, the document-level inputs) computed on interval runs, so the cost
+follows the number of spans and not the length of the articles. Corpus metrics, per-source
+breakdowns and bootstrap intervals are then sums and ranks over those columns.
+Definitions, and where they differ from the published scorers, are in docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import re
+import sys
+import types
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newserrata import predictions as preds
+from newserrata import schemas
+from newserrata.aggregate import Interval, merge
+from newserrata.checks import check_runs
+from newserrata.errors import Problems
+from newserrata.predictions import Located, PredictedSpan, Prediction
+from newserrata.records import Record
+from newserrata.taxonomy import weight
+
+HEADLINE = ("char_p", "char_r", "char_f1", "char_p_sev", "char_r_sev", "char_f1_sev", "shroom_iou", "shroom_cor",
+            "record_iou", "auroc", "balanced_accuracy", "kendall", "pearson")
+HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+@[^\s@]+$")
+
+
+@dataclass(slots=True)
+class Gold:
+    """What the scorer needs of a record; the text itself is dropped once predictions are checked."""
+
+    id: str
+    source: str
+    length: int
+    spans: list[tuple[int, int, str, str]]
+    soft: list[tuple[int, int, float]]
+    badness: float
+    has_error: bool
+
+    @classmethod
+    def from_dict(cls, r: dict[str, Any]) -> Gold:
+        spans = sorted((s["start"], s["end"], s["severity"], s["category"]) for s in r["spans"])
+        soft = sorted((s["start"], s["end"], float(s["prob"])) for s in r["soft_labels"])
+        return cls(r["id"], r["source"], len(r["text"]), spans, soft, -float(r["mqm_score"]), bool(r["has_error"]))
+
+
+@dataclass(slots=True)
+class RecordScore:
+    id: str
+    source: str
+    gold_chars: int
+    pred_chars: int
+    matched: int
+    credit: float
+    shroom_iou: float
+    shroom_cor: float
+    record_iou: float | None
+    gold_has_error: bool
+    pred_has_error: bool
+    pred_score: float
+    gold_badness: float
+
+
+@dataclass
+class Report:
+    """Everything `newserrata score` prints; None marks a value that is undefined for this data."""
+
+    gold: str
+    records: int
+    missing: int
+    metrics: dict[str, float | None]
+    counts: dict[str, float]
+    per_category: dict[str, dict[str, float | None]]
+    per_source: dict[str, dict[str, float | None]]
+    intervals: dict[str, list[float] | None] = field(default_factory=dict)
+    bootstrap: int = 0
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def table(self) -> str:
+        lines = [f"{self.gold}: {self.records} record(s), {self.missing} scored as empty (no prediction)", ""]
+        lines.append(f"{'metric':<20}{'value':>9}" + ("   95% interval" if self.intervals else ""))
+        for name in HEADLINE:
+            interval = self.intervals.get(name)
+            ci = f"   [{_fmt(interval[0])}, {_fmt(interval[1])}]" if interval else ""
+            lines.append(f"{name:<20}{_fmt(self.metrics[name]):>9}{ci}")
+        lines.append(f"{'empty-vs-empty':<20}{int(self.counts['empty_both']):>9}   records left out of record_iou")
+        lines += ["", f"{'source':<24}{'records':>8}{'char_f1':>9}{'sev_f1':>9}{'shr_iou':>9}{'shr_cor':>9}"]
+        for name, m in self.per_source.items():
+            lines.append(f"{name:<24}{int(m['records'] or 0):>8}{_fmt(m['char_f1']):>9}{_fmt(m['char_f1_sev']):>9}"
+                         f"{_fmt(m['shroom_iou']):>9}{_fmt(m['shroom_cor']):>9}")
+        lines += ["", f"{'gold category':<26}{'chars':>8}{'recall':>9}{'pred chars':>12}{'precision':>10}"]
+        for name, c in self.per_category.items():
+            lines.append(f"{name:<26}{int(c['gold_chars'] or 0):>8}{_fmt(c['recall']):>9}"
+                         f"{int(c['predicted_chars'] or 0):>12}{_fmt(c['precision']):>10}")
+        return "\n".join(lines)
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def _overlaps(gold: list[Interval], pred: list[Interval]) -> list[int]:
+    """For each gold run, how many of its characters the (merged, sorted) predicted runs cover."""
+    out, j = [], 0
+    for start, end in gold:
+        while j < len(pred) and pred[j][1] <= start:
+            j += 1
+        total, k = 0, j
+        while k < len(pred) and pred[k][0] < end:
+            total += min(end, pred[k][1]) - max(start, pred[k][0])
+            k += 1
+        out.append(total)
+    return out
+
+
+def _max_runs(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """Overlapping spans to disjoint runs carrying the highest probability that covers them."""
+    points = sorted({p for s, e, _ in spans for p in (s, e)})
+    out: list[tuple[int, int, float]] = []
+    for a, b in itertools.pairwise(points):
+        probs = [p for s, e, p in spans if s <= a and e >= b]
+        if probs:
+            out.append((a, b, max(probs)))
+    return out
+
+
+def _joint(length: int, xs: list[tuple[int, int, float]], ys: list[tuple[int, int, float]]
+           ) -> list[tuple[int, float, float]]:
+    """(length, x, y) runs covering [0, length), with 0 wherever a side has no run."""
+    points = sorted({0, length, *(p for s, e, _ in xs for p in (s, e)), *(p for s, e, _ in ys for p in (s, e))})
+    out, i, j = [], 0, 0
+    for a, b in itertools.pairwise(points):
+        while i < len(xs) and xs[i][1] <= a:
+            i += 1
+        while j < len(ys) and ys[j][1] <= a:
+            j += 1
+        x = xs[i][2] if i < len(xs) and xs[i][0] <= a else 0.0
+        y = ys[j][2] if j < len(ys) and ys[j][0] <= a else 0.0
+        out.append((b - a, x, y))
+    return out
+
+
+def shroom_cor(length: int, gold_soft: list[tuple[int, int, float]], spans: list[PredictedSpan]) -> float:
+    """Mu-SHROOM's per-record Spearman correlation, with its rules for constant vectors (see docs).
+
+    A vector is constant when its values rounded to 8 digits are all equal. Two constant vectors
+    agree (1.0) unless exactly one of them is all zero: the published scorer gives 1.0 there too,
+    which hands a free point to "everything is an error" against an error-free reference.
+    """
+    if length == 0:
+        return 1.0
+    pred_soft = _max_runs([(s.start, s.end, s.prob) for s in spans if s.severity != "neutral" and s.end > s.start])
+    runs = _joint(length, gold_soft, pred_soft)
+    xs = {round(x, 8) for _, x, _ in runs}
+    ys = {round(y, 8) for _, _, y in runs}
+    if len(xs) == 1 and len(ys) == 1:
+        return 1.0 if (0.0 in xs) == (0.0 in ys) else 0.0
+    if len(xs) == 1 or len(ys) == 1:
+        return 0.0
+    from newserrata.scorestats import spearman_runs
+
+    return spearman_runs(runs)
+
+
+def score_record(gold: Gold, prediction: Prediction, categories: dict[str, Counter[str]]) -> RecordScore:
+    hard = [s for s in prediction.spans if s.is_error]
+    pred_all = merge([(s.start, s.end) for s in hard])
+    gold_runs = [(s, e) for s, e, _, _ in gold.spans]
+    found = _overlaps(gold_runs, pred_all)
+    same_severity = 0
+    for severity in ("major", "minor"):
+        runs = merge([(s.start, s.end) for s in hard if s.severity == severity])
+        if runs:
+            same_severity += sum(n for n, g in zip(_overlaps(gold_runs, runs), gold.spans, strict=True)
+                                 if (g[2] == "major") == (severity == "major"))
+    for (start, end, _, category), n in zip(gold.spans, found, strict=True):
+        categories["gold_chars"][category] += end - start
+        categories["found_chars"][category] += n
+    for category in {s.category for s in hard if s.category}:
+        runs = merge([(s.start, s.end) for s in hard if s.category == category])
+        categories["predicted_chars"][category] += sum(e - s for s, e in runs)
+        categories["predicted_in_gold"][category] += sum(_overlaps(runs, gold_runs))
+    gold_chars = sum(e - s for s, e in gold_runs)
+    pred_chars = sum(e - s for s, e in pred_all)
+    matched = sum(found)
+    union = gold_chars + pred_chars - matched
+    pred_score = prediction.score
+    if pred_score is None:
+        pred_score = sum(weight(s.category or "other", s.severity) for s in hard)
+    return RecordScore(
+        id=gold.id,
+        source=gold.source,
+        gold_chars=gold_chars,
+        pred_chars=pred_chars,
+        matched=matched,
+        credit=0.5 * matched + 0.5 * same_severity,
+        shroom_iou=matched / union if union else 1.0,
+        shroom_cor=shroom_cor(gold.length, gold.soft, prediction.spans),
+        record_iou=matched / union if union else None,
+        gold_has_error=gold.has_error,
+        pred_has_error=pred_chars > 0,
+        pred_score=float(pred_score),
+        gold_badness=gold.badness,
+    )
+
+
+class Columns:
+    """Per-record numbers as numpy arrays, so any subset or resample is a few vector sums."""
+
+    def __init__(self, rows: list[RecordScore]) -> None:
+        import numpy as np
+
+        self.n = len(rows)
+        for name in ("gold_chars", "pred_chars", "matched", "credit", "shroom_iou", "shroom_cor",
+                     "pred_score", "gold_badness"):
+            setattr(self, name, np.array([getattr(r, name) for r in rows], dtype=float))
+        self.record_iou = np.array([np.nan if r.record_iou is None else r.record_iou for r in rows], dtype=float)
+        self.gold_has_error = np.array([r.gold_has_error for r in rows], dtype=bool)
+        self.pred_has_error = np.array([r.pred_has_error for r in rows], dtype=bool)
+        self.source = np.array([r.source for r in rows], dtype=object)
+
+    def metrics(self, idx: Any = slice(None)) -> dict[str, float | None]:
+        import numpy as np
+
+        from newserrata import scorestats as stats
+
+        gold, pred = float(self.gold_chars[idx].sum()), float(self.pred_chars[idx].sum())
+        matched, credit = float(self.matched[idx].sum()), float(self.credit[idx].sum())
+        n = len(self.shroom_iou[idx])
+        record_iou = self.record_iou[idx]
+        record_iou = record_iou[~np.isnan(record_iou)]
+        labels, scores = self.gold_has_error[idx], self.pred_score[idx]
+        return {
+            "char_p": _ratio(matched, pred),
+            "char_r": _ratio(matched, gold),
+            "char_f1": _ratio(2 * matched, gold + pred),
+            "char_p_sev": _ratio(credit, pred),
+            "char_r_sev": _ratio(credit, gold),
+            "char_f1_sev": _ratio(2 * credit, gold + pred),
+            "shroom_iou": float(self.shroom_iou[idx].mean()) if n else None,
+            "shroom_cor": float(self.shroom_cor[idx].mean()) if n else None,
+            "record_iou": float(record_iou.mean()) if len(record_iou) else None,
+            "auroc": stats.auroc(labels, scores),
+            "balanced_accuracy": stats.balanced_accuracy(labels, self.pred_has_error[idx]),
+            "kendall": stats.kendall_tau_b(scores, self.gold_badness[idx]),
+            "pearson": stats.pearson(scores, self.gold_badness[idx]),
+        }
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, gold: str, missing: int,
+              bootstrap: int = 0, seed: int = 0) -> Report:
+    import numpy as np
+
+    from newserrata import scorestats as stats
+
+    columns = Columns(rows)
+    per_source = {}
+    for source in sorted(set(columns.source.tolist())):
+        mask = np.flatnonzero(columns.source == source)
+        per_source[source] = {"records": float(len(mask))} | columns.metrics(mask)
+    per_category = {}
+    for category in sorted(set(categories["gold_chars"]) | set(categories["predicted_chars"])):
+        g, f = categories["gold_chars"][category], categories["found_chars"][category]
+        p, m = categories["predicted_chars"][category], categories["predicted_in_gold"][category]
+        per_category[category] = {"gold_chars": g, "found_chars": f, "recall": _ratio(f, g),
+                                  "predicted_chars": p, "predicted_in_gold": m, "precision": _ratio(m, p)}
+    intervals: dict[str, list[float] | None] = {}
+    if bootstrap and rows:
+        rng = np.random.default_rng(seed)
+        samples = [columns.metrics(rng.integers(0, columns.n, columns.n)) for _ in range(bootstrap)]
+        intervals = {name: stats.percentile_interval([s[name] for s in samples]) for name in HEADLINE}
+    counts = {
+        "gold_chars": float(columns.gold_chars.sum()),
+        "predicted_chars": float(columns.pred_chars.sum()),
+        "matched_chars": float(columns.matched.sum()),
+        "severity_credit": float(columns.credit.sum()),
+        "empty_both": float(np.isnan(columns.record_iou).sum()),
+        "gold_with_error": float(columns.gold_has_error.sum()),
+        "predicted_with_error": float(columns.pred_has_error.sum()),
+    }
+    return Report(gold, len(rows), missing, columns.metrics(), counts, per_category, per_source, intervals,
+                  bootstrap, seed)
+
+
+def check_gold(file: str, line: int, record: dict[str, Any], problems: Problems) -> bool:
+    """Schema and run order only: the scorer trusts a published release's recomputed fields."""
+    if not schemas.is_valid("record", record):
+        for ptr, message in schemas.schema_errors("record", record):
+            problems.add(file, line, ptr, message, "score against a release built by `newserrata build`")
+        return False
+    found = len(problems)
+    check_runs(record["spans"], len(record["text"]), (file, line), "/spans", problems)
+    check_runs(record["soft_labels"], len(record["text"]), (file, line), "/soft_labels", problems)
+    return len(problems) == found
+
+
+def evaluate(gold: Iterable[Located], predictions: dict[str, Prediction], problems: Problems, *, file: str,
+             gold_name: str, allow_missing: bool = False, bootstrap: int = 0, seed: int = 0,
+             progress: bool = False) -> Report:
+    """Stream the gold past the indexed predictions; any problem anywhere raises before a report exists."""
+    from tqdm import tqdm
+
+    matcher = preds.Matcher(predictions, problems, file=file, allow_missing=allow_missing, gold=gold_name)
+    categories: dict[str, Counter[str]] = {k: Counter() for k in
+                                           ("gold_chars", "found_chars", "predicted_chars", "predicted_in_gold")}
+    rows: list[RecordScore] = []
+    seen: dict[str, str] = {}
+    for where, line, record in tqdm(gold, desc="score", unit=" records", disable=not progress, leave=False):
+        if not check_gold(where, line, record, problems):
+            continue
+        if record["id"] in seen:
+            problems.add(where, line, "/id", f"duplicate record id {record['id']!r}, first at {seen[record['id']]}",
+                         "record ids are unique within a split")
+            continue
+        seen[record["id"]] = f"{where}:{line}"
+        prediction = matcher.take(record["id"], record["text"])
+        rows.append(score_record(Gold.from_dict(record), prediction, categories))
+    matcher.finish()
+    problems.raise_if_any()
+    return summarize(rows, categories, gold=gold_name, missing=len(matcher.missing), bootstrap=bootstrap, seed=seed)
+
+
+def score(gold_records: Iterable[dict[str, Any] | Record], predictions: Iterable[dict[str, Any]], *,
+          allow_missing: bool = False, bootstrap: int = 0, seed: int = 0) -> Report:
+    """Score prediction dicts against record dicts (or Records); raises InputError like the CLI."""
+    problems = Problems()
+    indexed = preds.from_dicts(predictions, problems)
+    gold = (("<gold>", n, r.to_dict() if isinstance(r, Record) else r) for n, r in enumerate(gold_records, 1))
+    return evaluate(gold, indexed, problems, file="<predictions>", gold_name="<gold>", allow_missing=allow_missing,
+                    bootstrap=bootstrap, seed=seed)
+
+
+def load_gold(spec: str, *, split: str, config: str, problems: Problems) -> tuple[Iterator[Located], str]:
+    """A build folder, a records JSONL / parquet file, or a Hub dataset pinned as ORG/NAME@REVISION."""
+    from newserrata.records_io import iter_records
+
+    path = Path(spec)
+    if path.is_dir():
+        return iter_records(path, problems, config, split), f"{spec} ({config}/{split})"
+    if path.exists():
+        return iter_records(path, problems), spec
+    if HUB_ID.match(spec):
+        return _hub_rows(spec, split, config), f"{spec} ({config}/{split})"
+    problems.add(spec, None, "", "no such file or folder, and not a Hub id",
+                 "pass dist/<version>, a records .jsonl/.parquet, or ORG/NAME@REVISION")
+    return iter(()), spec
+
+
+def _hub_rows(spec: str, split: str, config: str) -> Iterator[Located]:
+    import datasets
+
+    repo, revision = spec.split("@", 1)
+    rows = datasets.load_dataset(repo, config, split=split, revision=revision)
+    for number, row in enumerate(rows, 1):
+        yield spec, number, row
+
+
+def run(args: argparse.Namespace) -> int:
+    problems = Problems()
+    indexed = preds.read(Path(args.predictions), problems)
+    gold, name = load_gold(args.gold, split=args.split, config=args.config, problems=problems)
+    report = evaluate(gold, indexed, problems, file=args.predictions, gold_name=name,
+                      allow_missing=args.allow_missing, bootstrap=args.bootstrap, seed=args.seed,
+                      progress=sys.stderr.isatty())
+    if args.json == "-":
+        print(report.table(), file=sys.stderr)
+        json.dump(report.to_dict(), sys.stdout, indent=2)
+        print()
+        return 0
+    if args.json:
+        from newserrata.atomic import write_bytes
+
+        write_bytes(Path(args.json), (json.dumps(report.to_dict(), indent=2) + "\n").encode("utf-8"))
+    print(report.table())
+    return 0
+
+
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("score", help="score predictions against the gold",
+                       description="Character P/R/F1, severity-aware F1 (WMT23 QE), Mu-SHROOM IoU and correlation, "
+                                   "record IoU, document-level AUROC / balanced accuracy / Kendall / Pearson, per "
+                                   "category and per source. Definitions: docs/scoring.md. Exit 2 on bad input.")
+    p.add_argument("--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
+    p.add_argument("--predictions", required=True, help="predictions .jsonl (schema/prediction.schema.json)")
+    p.add_argument("--split", default="test", help="split of a build folder or Hub dataset (default: test)")
+    p.add_argument("--config", default="default", help="config of a build folder or Hub dataset (default: default)")
+    p.add_argument("--json", metavar="OUT", help="also write the full report as JSON to OUT ('-' for stdout)")
+    p.add_argument("--bootstrap", type=_count, default=0, metavar="N",
+                   help="N record resamples for 95%% intervals (default 0: off; 1000 is usual)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--allow-missing", action="store_true",
+                   help="score gold records without a prediction line as empty predictions")
+    p.set_defaults(func=run)
+
+
+class _CallableModule(types.ModuleType):
+    """`newserrata.score` is both this module and the scoring function: the import system binds the
+    submodule over any package attribute of the same name, so the module itself must be callable."""
+
+    def __call__(self, gold_records: Iterable[dict[str, Any] | Record], predictions: Iterable[dict[str, Any]],
+                 **options: Any) -> Report:
+        return score(gold_records, predictions, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule
+
+__all__ = ["Report", "evaluate", "score"]
