@@ -33,8 +33,8 @@ ANNOTATOR_PREFIX = "ls-"
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}")
 CONFIG_HINT = "label with the config written by `newserrata annotate export --config-out`"
-REEXPORT_HINT = ("run `newserrata annotate export` again, import the new tasks into Label Studio and label them "
-                 "there (or restore the article text the labels were made on)")
+REEXPORT_HINT = ("restore the article text the labels were made on, or run `newserrata annotate export` again, "
+                 "import the new tasks into Label Studio and label them again")
 
 
 def text_sha256(text: str) -> str:
