@@ -1,0 +1,409 @@
+"""`newserrata build`: release recipe and raw sources in, one immutable version folder out.
+
+sources -> aggregate -> validate -> split -> write -> card, datasheet, manifest, all in one
+place. Records stream through; the version folder is assembled beside dist/ and renamed into
+place only when everything succeeded, so a failed or interrupted build leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newserrata import schemas
+from newserrata.aggregate import aggregate
+from newserrata.atomic import write_bytes
+from newserrata.buildstats import Stats
+from newserrata.card import SplitFiles, card, datasheet
+from newserrata.checks import check_spans
+from newserrata.errors import InputError, Problem, Problems
+from newserrata.manifest import (
+    Digest,
+    check_lock,
+    file_digest,
+    lock_data,
+    read_lock,
+    tree_digest,
+    write_lock,
+    write_manifest,
+)
+from newserrata.records import Record
+from newserrata.release import Release, Source
+from newserrata.release import load as load_release
+from newserrata.split import LeakCheck, assign
+
+DEFAULT_RELEASE = Path("data/release.toml")
+DEFAULT_OUT = Path("dist")
+Reader = Callable[..., Iterator[Record]]
+
+
+@dataclass
+class BuildResult:
+    folder: Path
+    version: str
+    partial: bool
+    missing_sources: dict[str, str]
+    records: int
+    spans: int
+    counts: dict[str, dict[str, int]]
+    statistics: dict[str, Any]
+    unchanged: bool = False
+    locked: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"folder": str(self.folder)}
+
+
+@dataclass
+class Stream:
+    """One present source: its release entry, where it was read from, and its records."""
+
+    source: Source
+    location: str
+    records: Iterable[Record]
+
+
+class Missing(Exception):
+    """An enabled source that this build cannot read; the build goes on, marked partial."""
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("NEWSERRATA_CACHE") or Path.home() / ".cache" / "newserrata")
+
+
+def _reader(kind: str) -> Reader:
+    """Importers are imported lazily: a missing optional importer only makes its sources missing."""
+    if kind == "native":
+        from newserrata.sources import native
+
+        return native.read_records
+    try:
+        from newserrata.sources import mqm
+    except ImportError as exc:
+        raise Missing(f"the {kind} importer is not available ({exc})") from None
+    return mqm.read_records
+
+
+def _fetch(source: Source, local: Path | None, offline: bool, progress: bool) -> Path:
+    try:
+        from newserrata import download
+    except ImportError:
+        if local is None:
+            raise Missing("the downloader is not available in this installation") from None
+        found = file_digest(local)
+        if (found.sha256, found.size) != (source.sha256, source.size):
+            raise InputError([Problem(str(local), None, "", f"sha256 {found.sha256} / {found.size} bytes differs "
+                                      f"from the release's pin for {source.name}", "supply the pinned file")]) from None
+        return local
+    try:
+        return download.fetch(source.url, source.sha256, source.size, cache_dir=cache_dir(), offline=offline,
+                              local_file=local, progress=progress)
+    except InputError:
+        if local is not None:
+            raise
+        raise Missing("offline and not in the cache" if offline else "download failed") from None
+    except Exception as exc:  # any network or cache failure makes the source missing, not the build
+        raise Missing(f"download failed: {exc}") from None
+
+
+def native_files(folder: Path) -> list[tuple[str, Path]]:
+    return [(p.relative_to(folder).as_posix(), p) for sub in ("articles", "labels")
+            for p in sorted((folder / sub).rglob("*")) if p.is_file()]
+
+
+def open_sources(release: Release, names: list[str] | None, files: dict[str, Path], offline: bool,
+                 progress: bool) -> tuple[list[Stream], dict[str, str], dict[str, Digest]]:
+    """Present streams, missing sources with the reason, and the digest of every input."""
+    problems = Problems()
+    enabled = {s.name: s for s in release.enabled()}
+    known = {s.name for s in release.sources}
+    for name in [*(names or []), *files]:
+        if name not in known:
+            problems.add(str(release.file), None, "sources", f"no source named {name!r}",
+                         f"known sources: {', '.join(sorted(known))}")
+        elif name not in enabled:
+            problems.add(str(release.file), None, "sources", f"source {name!r} is disabled",
+                         "set enabled = true for it in the release file")
+    problems.raise_if_any()
+    streams: list[Stream] = []
+    missing: dict[str, str] = {}
+    inputs = {"release.toml": file_digest(release.file)}
+    for source in enabled.values():
+        if names is not None and source.name not in names:
+            missing[source.name] = "left out by --sources"
+            continue
+        local = files.get(source.name)
+        try:
+            read = _reader(source.kind)
+            if source.url:
+                path = _fetch(source, local, offline, progress)
+                inputs[source.name] = file_digest(path)
+            else:
+                path = local or source.path
+                assert path is not None
+                if not path.is_dir():
+                    raise InputError([Problem(str(release.file), None, f"sources.{source.name}.path",
+                                              f"{path} is not a folder", "point path at a native data folder")])
+                inputs[source.name] = tree_digest(native_files(path))
+        except Missing as exc:
+            missing[source.name] = str(exc)
+            continue
+        streams.append(Stream(source, str(path), read(path, source=source.name, license=source.license,
+                                                      domain=source.domain)))
+    return streams, missing, inputs
+
+
+def record_problems(record: dict[str, Any], where: str, problems: Problems) -> None:
+    """Schema and offsets only: the derived fields were computed a moment ago by aggregate()."""
+    for ptr, message in schemas.schema_errors("record", record):
+        problems.add(where, None, ptr, message, "see schema/record.schema.json")
+    text = record["text"]
+    check_spans(record["spans"], text, (where, None), "/spans", problems)
+    for i, annotation in enumerate(record["annotations"]):
+        check_spans(annotation["spans"], text, (where, None), f"/annotations/{i}/spans", problems)
+        if annotation["source_spans"] and record["source_text"] is not None:
+            check_spans(annotation["source_spans"], record["source_text"], (where, None),
+                        f"/annotations/{i}/source_spans", problems)
+
+
+def _progress(records: Iterable[Record], name: str, enabled: bool) -> Iterable[Record]:
+    if not enabled:
+        return records
+    from tqdm import tqdm
+
+    return tqdm(records, desc=f"build {name}", unit=" records", file=sys.stderr, mininterval=0.5)
+
+
+def _say(message: str, enabled: bool) -> None:
+    if enabled:
+        print(message, file=sys.stderr)
+
+
+def write_records(release: Release, streams: list[Stream], folder: Path, progress: bool
+                  ) -> tuple[Stats, dict[str, dict[str, SplitFiles]]]:
+    """Aggregate, validate, split and write every record; InputError before anything is kept."""
+    from newserrata.write import ShardWriter, SortedSplit, merge
+
+    splits = list(release.splits)
+    work = folder / ".work"
+    problems, leaks, stats = Problems(), LeakCheck(), Stats()
+    writers = {(s.source.name, split): SortedSplit(folder / "data" / s.source.name, split, work)
+               for s in streams for split in splits}
+    for stream in streams:
+        name = stream.source.name
+        for raw in _progress(stream.records, name, progress):
+            record = aggregate(raw)
+            row = record.to_dict()
+            where = f"{stream.location} (record {record.id})"
+            found = len(problems)
+            if record.source != name:
+                problems.add(where, None, "/source", f"importer set source {record.source!r}, expected {name!r}",
+                             "the importer must pass the source name through")
+            record_problems(row, where, problems)
+            split = assign(release.salt, record.group_id, release.splits)
+            leaks.add(record.id, record.group_id, record.text, split, where, problems)
+            if len(problems) > found:
+                continue
+            stats.add(record, split)
+            writers[(name, split)].add(row)
+    problems.raise_if_any()
+    files: dict[tuple[str, str], list[Path]] = {key: w.close() for key, w in writers.items()}
+    _say("build: writing the default config", progress)
+    for split in splits:
+        with_rows = [files[(s.source.name, split)] for s in streams if stats.get(split, s.source.name).records]
+        target = folder / "data" / "default"
+        if not with_rows:
+            continue
+        if len(with_rows) == 1:
+            target.mkdir(parents=True, exist_ok=True)
+            for path in with_rows[0]:
+                shutil.copyfile(path, target / path.name)
+        else:
+            out = ShardWriter(target, split)
+            merge(with_rows, out)
+            out.close()
+    shutil.rmtree(work, ignore_errors=True)
+    layout: dict[str, dict[str, SplitFiles]] = {}
+    for config in ["default", *(s.source.name for s in streams)]:
+        present = {s: split_files(folder, config, s) for s in splits}
+        if any(f.num_examples for f in present.values()):
+            layout[config] = {s: f for s, f in present.items() if f.num_examples}
+    return stats, layout
+
+
+def split_files(folder: Path, config: str, split: str) -> SplitFiles:
+    import pyarrow.parquet as pq
+
+    paths = sorted((folder / "data" / config).glob(f"{split}-*.parquet"))
+    rows = size = 0
+    for path in paths:
+        meta = pq.read_metadata(path)
+        rows += meta.num_rows
+        size += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    return SplitFiles([p.relative_to(folder).as_posix() for p in paths], rows, size,
+                      sum(p.stat().st_size for p in paths))
+
+
+def _same_tree(a: Path, b: Path) -> list[str]:
+    """Relative paths that differ between two folders (MANIFEST.json included)."""
+    def digests(root: Path) -> dict[str, str]:
+        return {p.relative_to(root).as_posix(): file_digest(p).sha256 for p in root.rglob("*") if p.is_file()}
+
+    old, new = digests(a), digests(b)
+    return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+
+
+def _place(tmp: Path, final: Path, partial: bool) -> bool:
+    """Move the finished folder into place; True when an identical folder was already there."""
+    if final.exists():
+        differing = _same_tree(final, tmp)
+        if not differing:
+            shutil.rmtree(tmp)
+            return True
+        if not partial:
+            raise InputError([Problem(str(final), None, "", f"already exists with different content ({len(differing)} "
+                                      f"file(s) differ, e.g. {', '.join(differing[:3])})",
+                                      "a version folder is only replaced by identical content: bump the version "
+                                      "in the release file, or delete the folder if it was never published")])
+        trash = final.with_name(f".{final.name}.old")
+        shutil.rmtree(trash, ignore_errors=True)
+        final.rename(trash)
+        tmp.rename(final)
+        shutil.rmtree(trash)
+        return False
+    tmp.rename(final)
+    return False
+
+
+def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dict[str, str] | None = None,
+             inputs: dict[str, Digest] | None = None, lock: bool = False, progress: bool = True) -> BuildResult:
+    """Everything after the sources are opened; the CLI, the Python API and the benchmark all run this."""
+    missing = dict(missing or {})
+    inputs = dict(inputs or {})
+    if lock and missing:
+        raise InputError([Problem(str(release.file), None, "sources", "a partial build cannot be locked (missing: "
+                                  f"{', '.join(missing)})", "supply every enabled source, e.g. --source-file "
+                                  "NAME=PATH, and build without --sources")])
+    name = release.version + ("-partial" if missing else "")
+    out = Path(out)
+    out_existed = out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out))
+    notes: list[str] = []
+    try:
+        stats, layout = write_records(release, streams, tmp, progress)
+        present = [s.source for s in streams]
+        gone = sorted(missing)
+        _say("build: writing card, datasheet and manifest", progress)
+        write_bytes(tmp / "README.md", card(release, present, gone, layout, stats).encode("utf-8"))
+        write_bytes(tmp / "DATASHEET.md", datasheet(release, present, gone, stats).encode("utf-8"))
+        write_manifest(tmp, release.name, release.version, gone, inputs)
+        built = lock_data(release.version, inputs, tmp)
+        lock_path = release.lock_path()
+        if not missing and (old := read_lock(lock_path)) is not None:
+            notes += check_lock(lock_path, old, built)
+        final = out / name
+        unchanged = _place(tmp, final, bool(missing))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not out_existed and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        raise
+    if lock:
+        write_lock(lock_path, built)
+    splits = list(release.splits)
+    counts = {split: {s.source.name: stats.get(split, s.source.name).records for s in streams} for split in splits}
+    return BuildResult(final, release.version, bool(missing), missing, stats.get().records,
+                       sum(stats.get().spans.values()), counts,
+                       stats.to_dict(splits, [s.source.name for s in streams]), unchanged, lock, notes)
+
+
+def build(release: Path, out: Path, *, sources: list[str] | None = None, source_files: dict[str, Path] | None = None,
+          offline: bool = False, lock: bool = False, progress: bool = True) -> BuildResult:
+    """Build one version of the dataset from its release file; InputError (exit 2) on any bad input."""
+    recipe = load_release(Path(release))
+    streams, missing, inputs = open_sources(recipe, sources, {k: Path(v) for k, v in (source_files or {}).items()},
+                                            offline, progress)
+    return pipeline(recipe, out, streams, missing=missing, inputs=inputs, lock=lock, progress=progress)
+
+
+def _source_files(values: list[str]) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    for value in values:
+        name, sep, path = value.partition("=")
+        if not sep or not name or not path:
+            raise InputError([Problem("--source-file", None, "", f"{value!r} is not NAME=PATH",
+                                      "e.g. --source-file wmt23-zhen=downloads/file.tsv.tar.gz")])
+        out[name] = Path(path)
+    return out
+
+
+def summary(result: BuildResult) -> str:
+    splits = list(result.counts)
+    names = sorted({n for per in result.counts.values() for n in per})
+    width = max([len(n) for n in names] + [len("source")])
+    lines = [f"built {result.folder}" + (" (unchanged: identical to the existing folder)" if result.unchanged else ""),
+             "  " + "source".ljust(width) + "".join(f"{s:>12}" for s in splits) + f"{'total':>12}"]
+    for n in names:
+        per = [result.counts[s].get(n, 0) for s in splits]
+        lines.append("  " + n.ljust(width) + "".join(f"{v:>12}" for v in per) + f"{sum(per):>12}")
+    lines.append("  " + "all".ljust(width) + "".join(f"{sum(result.counts[s].values()):>12}" for s in splits)
+                 + f"{result.records:>12}")
+    total = result.statistics["total"]
+    lines.append(f"  gold spans {result.spans}, annotator spans {total['annotator_spans']}, "
+                 f"annotators {total['annotators']}, mean pairwise IoU {total['mean_pairwise_iou']}")
+    for n, per in result.statistics["sources"].items():
+        lines.append(f"  {n}: Krippendorff alpha {per['total']['krippendorff_alpha']}, "
+                     f"mean pairwise IoU {per['total']['mean_pairwise_iou']}")
+    if result.locked:
+        lines.append(f"  locked version {result.version}")
+    lines += [f"  note: {n}" for n in result.notes]
+    return "\n".join(lines)
+
+
+def warning(result: BuildResult) -> str:
+    reasons = "\n".join(f"  {name}: {why}" for name, why in sorted(result.missing_sources.items()))
+    return (f"warning: PARTIAL build, {len(result.missing_sources)} enabled source(s) missing:\n{reasons}\n"
+            "  supply a downloaded file with --source-file NAME=PATH, or build online without --offline and "
+            "--sources; a partial build can be neither locked nor published")
+
+
+def run(args: argparse.Namespace) -> int:
+    names = [n.strip() for n in args.sources.split(",") if n.strip()] if args.sources is not None else None
+    result = build(args.release, args.out, sources=names, source_files=_source_files(args.source_file),
+                   offline=args.offline, lock=args.lock, progress=not args.json)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(summary(result))
+    if result.partial:
+        print(warning(result), file=sys.stderr)
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("build", help="build a dataset version into dist/<version>/",
+                       description="Read every source of the release, aggregate annotators, validate, split by "
+                                   "group hash and write dist/<version>/ (parquet per config and split, README.md "
+                                   "card, DATASHEET.md, MANIFEST.json). Missing sources give dist/<version>-partial/. "
+                                   "Exit 2 on bad input, with nothing written.")
+    p.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help="release file (default: %(default)s)")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
+    p.add_argument("--sources", metavar="A,B", help="build only these sources (the build is then partial)")
+    p.add_argument("--source-file", action="append", default=[], metavar="NAME=PATH",
+                   help="read source NAME from a local file or folder instead of its url or path (repeatable)")
+    p.add_argument("--offline", action="store_true", help="never download; uncached remote sources are missing")
+    p.add_argument("--lock", action="store_true", help=f"write the release lock ({DEFAULT_RELEASE.parent}/releases/"
+                   "<version>.lock.json) after a complete build")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (progress is then silent)")
+    p.set_defaults(func=run)
+

@@ -1,0 +1,241 @@
+"""The Hub dataset card (README.md) and the built DATASHEET.md, generated from what was actually written.
+
+Every number in either file comes from the build's own counts and the parquet files on disk, so
+the documentation cannot drift from the data it describes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from newserrata.buildstats import Stats, Tally
+from newserrata.release import Release, Source
+from newserrata.taxonomy import CATEGORIES, SEVERITIES
+
+STATISTICS_MARKER = "<!-- statistics -->"
+SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+                   (10_000_000, "1M<n<10M"))
+OWN_CITATION = """@misc{newserrata,
+  title  = {NewsErrata: a benchmark for error detection in machine-written news},
+  author = {{NewsErrata maintainers}},
+  year   = {2026},
+  url    = {https://huggingface.co/datasets/newserrata/newserrata}
+}"""
+
+
+@dataclass(frozen=True, slots=True)
+class SplitFiles:
+    """What the card says about one (config, split): its shards, rows and sizes."""
+
+    files: list[str]
+    num_examples: int
+    num_bytes: int
+    download_size: int
+
+
+def size_category(records: int) -> str:
+    for limit, name in SIZE_CATEGORIES:
+        if records < limit:
+            return name
+    return "n>10M"
+
+
+def hub_license(spdx: str) -> str:
+    """Hub license ids are lower-case SPDX ids; anything unknown is 'other'."""
+    return spdx.lower() if spdx.lower() in {"apache-2.0", "cc-by-4.0", "cc-by-sa-4.0", "mit", "cc0-1.0"} else "other"
+
+
+def _dataset_info(config: str, splits: dict[str, SplitFiles]) -> dict[str, Any]:
+    from datasets import DatasetInfo, SplitDict, SplitInfo
+
+    from newserrata.write import features
+
+    split_dict = SplitDict()
+    for name, info in splits.items():
+        split_dict.add(SplitInfo(name=name, num_bytes=info.num_bytes, num_examples=info.num_examples))
+    return DatasetInfo(features=features(), splits=split_dict, config_name=config,
+                       download_size=sum(s.download_size for s in splits.values()),
+                       dataset_size=sum(s.num_bytes for s in splits.values()))._to_yaml_dict()
+
+
+def card_data(release: Release, sources: list[Source], layout: dict[str, dict[str, SplitFiles]],
+              stats: Stats) -> Any:
+    from huggingface_hub import DatasetCardData
+
+    languages = sorted(stats.get().languages) or ["en"]
+    licenses = sorted({hub_license(s.license) for s in sources})
+    origin = ["original" if s.kind == "native" else f"extended|{s.name}" for s in sources]
+    configs = [
+        {"config_name": config,
+         "data_files": [{"split": split, "path": f"data/{config}/{split}-*.parquet"} for split in splits],
+         **({"default": True} if config == "default" else {})}
+        for config, splits in layout.items()
+    ]
+    return DatasetCardData(
+        pretty_name=release.pretty_name,
+        license=licenses[0] if len(licenses) == 1 else licenses,
+        language=languages,
+        multilinguality="multilingual" if len(languages) > 1 else "monolingual",
+        task_categories=["token-classification", "text-classification"],
+        task_ids=["multi-label-classification"],
+        size_categories=[size_category(stats.get().records)],
+        annotations_creators=["expert-generated"],
+        language_creators=["machine-generated"],
+        source_datasets=sorted(set(origin)),
+        configs=configs,
+        dataset_info=[_dataset_info(config, splits) for config, splits in layout.items()],
+    )
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+FIELDS = [
+    ("id", "stable record id"),
+    ("group_id", "source-document id; the split is a function of it, so no source document crosses splits"),
+    ("source", "the release source (and config) the record comes from"),
+    ("domain, language, source_language", "text domain; BCP-47 language of `text` and of `source_text`"),
+    ("process, system", "how the machine produced the text and which system did"),
+    ("title, url, date", "article metadata, null when unknown"),
+    ("text", "the machine-written article; every offset refers to it"),
+    ("source_text", "the text the machine worked from, or null"),
+    ("segments", "segment boundaries and segment MQM scores of segment-rated corpora (WMT); empty otherwise"),
+    ("spans", "gold error spans: characters marked by more than half of the annotators, as sorted runs with "
+              "majority `category` and `severity`"),
+    ("soft_labels", "per-character fraction of annotators marking an error, as `{start, end, prob}` runs"),
+    ("annotations", "every annotator's own spans (with the corpus' `original_category` and `note`), "
+                    "source-side spans, `no_errors` and the annotator's MQM score"),
+    ("num_annotators, agreement", "number of annotators; mean pairwise character IoU between them"),
+    ("mqm_score, has_error", "mean MQM score over annotators (0 is perfect); whether any gold span exists"),
+    ("license", "license of the record's text and labels"),
+]
+
+METRICS = [
+    ("char_p, char_r, char_f1", "micro precision, recall and F1 over all characters of the split"),
+    ("char_f1_sev", "character F1 where a matched character earns 1 with the gold severity and 0.5 with another"),
+    ("shroom_iou, shroom_cor", "SemEval-2025 Mu-SHROOM per-record IoU and Spearman correlation of character "
+                               "probabilities, averaged over records"),
+    ("record_iou", "per-record IoU over records where gold or prediction is non-empty"),
+    ("document level", "AUROC and balanced accuracy of `has_error`; Kendall and Pearson correlation with "
+                       "`mqm_score`"),
+]
+
+
+def card_body(release: Release, sources: list[Source], missing: list[str], layout: dict[str, dict[str, SplitFiles]],
+              stats: Stats) -> str:
+    splits = list(release.splits)
+    total = stats.get()
+    out = [f"# {release.pretty_name}", ""]
+    out += [
+        f"{release.pretty_name} is an evaluation benchmark for finding errors in news that a machine wrote or "
+        "rewrote (machine translation, LLM paraphrase, summary). Each record is one article with character "
+        "spans that people marked as errors, each with a category and a severity, every annotator's own labels, "
+        "soft labels and gold spans aggregated from them, and an MQM score. It has no training split: "
+        "`validation` is for thresholds and prompt tuning, `test` for reporting.",
+        "",
+        f"Version {release.version}: {total.records} records, {sum(total.spans.values())} gold spans, "
+        f"{len(total.annotators)} annotators.",
+        "",
+    ]
+    if missing:
+        out += [f"**Partial build**: the sources {', '.join(missing)} are missing, so this folder is not a "
+                "release and must not be published.", ""]
+    rows = [[config] + [layout[config][s].num_examples if s in layout[config] else 0 for s in splits]
+            for config in layout]
+    out += ["## Loading", "", "Pin the version with its tag, so results stay comparable:", "", "```python",
+            "from datasets import load_dataset", "",
+            f'ds = load_dataset("{release.hub_repo}", "default", revision="v{release.version}")',
+            'test = ds["test"]', "```", "",
+            "Configs: `default` holds every source; each source is also its own config. A split without records "
+            "is left out of a config.", "",
+            _table(["config", *splits], rows), "", "## Fields", "",
+            _table(["field", "meaning"], [[f"`{f}`", m] for f, m in FIELDS]), "",
+            "Categories are `area/kind` ids of the NewsErrata taxonomy (" + ", ".join(f"`{c}`" for c in CATEGORIES)
+            + "); severities are " + ", ".join(f"`{s}`" for s in SEVERITIES) + ".", "",
+            "## Offsets", "",
+            "- `text` is Unicode NFC with `\\n` newlines (CRLF and CR converted, a BOM removed); nothing else is "
+            "changed. All offsets refer to this stored text.",
+            "- Offsets are 0-based and end-exclusive, counted in Unicode code points: Python `text[start:end]`.",
+            "- Every span stores its `text`, and `text == article[start:end]` holds for every span of every record.",
+            "- A zero-length span (`start == end`) is an insertion point, used only for `accuracy/omission`.",
+            "- JavaScript (and Java, C#) strings index UTF-16 code units: characters outside the Basic Multilingual "
+            "Plane (emoji, some CJK) take two units there, so convert offsets before slicing, e.g. "
+            "`Array.from(text).slice(start, end).join('')`.", "",
+            "## Metrics", "",
+            "Predictions are JSON lines `{\"id\", \"spans\": [{\"start\", \"end\", \"severity\"?, \"category\"?, "
+            "\"prob\"?}], \"score\"?}`; `newserrata score` reports:", "",
+            _table(["metric", "definition"], [[f"`{m}`", d] for m, d in METRICS]), "",
+            "with per-category recall, per-source breakdowns and seeded bootstrap 95% intervals.", "",
+            "## Sources and licenses", "",
+            _table(["source", "records", "license", "homepage", "description"],
+                   [[s.name, stats.get("*", s.name).records, s.license, s.homepage, s.description]
+                    for s in sources]), "",
+            "Each record also carries its own `license`. The card's statistics and the datasheet are in "
+            "`DATASHEET.md`.", "",
+            "## Citation", "", "```bibtex", OWN_CITATION, "```", ""]
+    citations = sorted({s.citation.strip() for s in sources if s.kind != "native"})
+    if citations:
+        out += ["Please also cite the corpora it includes:", "", "```bibtex", "\n\n".join(citations), "```", ""]
+    return "\n".join(out)
+
+
+def card(release: Release, sources: list[Source], missing: list[str], layout: dict[str, dict[str, SplitFiles]],
+         stats: Stats) -> str:
+    data = card_data(release, sources, layout, stats)
+    return f"---\n{data.to_yaml()}\n---\n\n{card_body(release, sources, missing, layout, stats)}"
+
+
+def datasheet_template() -> str:
+    """The repository's DATASHEET.md (packaged copy in a wheel, top-level file in a checkout)."""
+    packaged = Path(str(resources.files("newserrata"))) / "DATASHEET.md"
+    path = packaged if packaged.is_file() else Path(__file__).resolve().parents[2] / "DATASHEET.md"
+    return path.read_text(encoding="utf-8")
+
+
+def _tally_rows(pairs: list[tuple[str, Tally]]) -> list[list[Any]]:
+    return [[name, t.records, t.characters, t.with_error, sum(t.spans.values()), t.annotator_spans,
+             len(t.annotators), _fmt(t.agreement), _fmt(t.alpha.value())] for name, t in pairs]
+
+
+def statistics(release: Release, sources: list[Source], missing: list[str], stats: Stats) -> str:
+    splits = list(release.splits)
+    names = [s.name for s in sources]
+    header = ["", "records", "characters", "with error", "gold spans", "annotator spans", "annotators",
+              "mean pairwise IoU", "Krippendorff alpha"]
+    out = [f"Generated by `newserrata build` for version {release.version}.", ""]
+    if missing:
+        out += [f"Partial build: missing sources {', '.join(missing)}.", ""]
+    out += ["### Per split", "", _table(header, _tally_rows([(s, stats.get(s)) for s in splits]
+                                                             + [("all", stats.get())])), "",
+            "### Per source and split", "",
+            _table(header, _tally_rows([(f"{n} / {s}", stats.get(s, n)) for n in names for s in [*splits, "*"]])),
+            "", "Agreement: mean pairwise character IoU over records with two or more annotators; Krippendorff's "
+            "alpha is nominal, at character level (marked as a major or minor error or not).", "",
+            "### Gold spans by category and severity", ""]
+    total = stats.get()
+    rows = [[c] + [total.spans[(c, s)] for s in SEVERITIES] for c in CATEGORIES if any(
+        total.spans[(c, s)] for s in SEVERITIES)]
+    out += [_table(["category", *SEVERITIES], rows) if rows else "No gold spans.", "", "### Annotators", ""]
+    out += [_table(["source", "annotators", "kinds"],
+                   [[n, len(stats.get("*", n).annotators),
+                     ", ".join(f"{k} ({v})" for k, v in sorted(stats.get("*", n).annotator_kinds.items()))]
+                    for n in names]), ""]
+    return "\n".join(out)
+
+
+def datasheet(release: Release, sources: list[Source], missing: list[str], stats: Stats) -> str:
+    template = datasheet_template()
+    generated = statistics(release, sources, missing, stats)
+    if STATISTICS_MARKER in template:
+        return template.replace(STATISTICS_MARKER, generated)
+    return f"{template.rstrip()}\n\n## Statistics\n\n{generated}"
