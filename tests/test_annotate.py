@@ -52,6 +52,11 @@ def lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+def task_starts(path: Path) -> list[int]:
+    """Lines where the tasks of a pretty-printed export begin."""
+    return [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line == "  {"]
+
+
 def messages(exc: pytest.ExceptionInfo[InputError]) -> list[str]:
     return [str(problem) for problem in exc.value.problems]
 
@@ -144,11 +149,19 @@ def test_changed_text_since_export_is_refused_and_nothing_is_written(data: Path)
 
     (problem,) = exc.value.problems
     assert problem.file == str(FIXTURES / "export.json")
+    assert problem.line == task_starts(FIXTURES / "export.json")[1]
     assert problem.pointer == "/1/data/text_sha256"
     assert "task 42 (#1)" in problem.message and "article 'lsx-storm-2' changed since the export" in problem.message
     assert "annotate export" in problem.hint
     assert out.read_text(encoding="utf-8") == "earlier batch, untouched\n"
     assert sorted(p.name for p in out.parent.iterdir()) == ["batch.jsonl"]
+
+
+def test_changed_text_of_a_task_nobody_labelled_does_not_matter(data: Path) -> None:
+    text_file = data / "articles" / "lsx-pending-4.txt"
+    text_file.write_text("Markets fell on Wednesday.\n", encoding="utf-8")
+    summary = run_import(data, FIXTURES / "export.json")
+    assert (summary.tasks, summary.annotations, summary.unannotated) == (4, 4, 1)
 
 
 def test_cli_refuses_changed_text_with_exit_2(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -224,7 +237,7 @@ def test_duplicate_task_annotator_is_an_error(data: Path, tmp_path: Path) -> Non
     with pytest.raises(InputError) as exc:
         run_import(data, broken(tmp_path, second_submission))
     assert messages(exc) == [
-        f"{tmp_path / 'export.json'}: /0/annotations/1: task 41 (#0), annotator ls-1: ls-1 already labelled article "
+        f"{tmp_path / 'export.json'}:2: /0/annotations/1: task 41 (#0), annotator ls-1: ls-1 already labelled article "
         "'lsx-minister-1' at /0/annotations/0 (fix: keep one annotation per (article, annotator): delete the other "
         "in Label Studio and export again)"]
 
@@ -313,3 +326,28 @@ def test_bad_annotator_kind_is_refused(data: Path) -> None:
         annotate.import_export(FIXTURES / "export.json", annotator_kind="Professional Translator",
                                out=data / "labels" / "b.jsonl", articles_dir=data / "articles")
     assert "is not a kind id" in messages(exc)[0]
+
+
+def test_problems_in_a_compact_export_point_at_its_single_line(data: Path, tmp_path: Path) -> None:
+    export = fixture_export()
+    export[2]["data"]["article_id"] = "lsx-missing"
+    compact = tmp_path / "compact.json"
+    compact.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        run_import(data, compact)
+    assert [(p.line, p.pointer) for p in exc.value.problems] == [(1, "/2/data/article_id")]
+
+
+@pytest.mark.parametrize("text", ["[", "[{}", "[{} {}]", "[{}] x", "[{},]"])
+def test_truncated_or_trailing_json_is_malformed(data: Path, tmp_path: Path, text: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        run_import(data, bad)
+    assert "malformed JSON" in messages(exc)[0]
+
+
+def test_an_empty_export_writes_an_empty_batch(data: Path, tmp_path: Path) -> None:
+    summary = run_import(data, write_export(tmp_path / "empty.json", []))
+    assert summary == annotate.Summary()
+    assert (data / "labels" / "batch.jsonl").read_bytes() == b""

@@ -127,8 +127,9 @@ def annotator_id(completed_by: Any) -> str | None:
 class _Reader:
     """Turns one export into label lines, collecting every problem before anything is written."""
 
-    def __init__(self, path: Path, articles: dict[str, native.Article], kind: str) -> None:
+    def __init__(self, path: Path, task_lines: list[int], articles: dict[str, native.Article], kind: str) -> None:
         self.file = str(path)
+        self.task_lines = task_lines
         self.articles = articles
         self.kind = kind
         self.problems = Problems()
@@ -137,7 +138,10 @@ class _Reader:
         self.seen: dict[tuple[str, str], str] = {}
 
     def add(self, pointer: str, message: str, hint: str = "") -> None:
-        self.problems.add(self.file, None, pointer, message, hint)
+        """Located at the line where the pointer's task starts in the export."""
+        index = pointer.split("/")[1] if pointer.count("/") else ""
+        line = self.task_lines[int(index)] if index.isdigit() and int(index) < len(self.task_lines) else None
+        self.problems.add(self.file, line, pointer, message, hint)
 
     def read(self, export: Any) -> None:
         if not isinstance(export, list):
@@ -160,17 +164,20 @@ class _Reader:
             self.add(_pointer(index, "annotations"), f"{where} has no annotations list",
                      "export in the JSON format (JSON-MIN drops the annotations)")
             return
-        article = self.article(task.get("data"), ptr, where)
         annotations = task["annotations"]
         if not isinstance(annotations, list):
             self.add(_pointer(index, "annotations"), f"{where}: annotations is not a list", "export in the JSON format")
             return
+        submitted = [(n, a) for n, a in enumerate(annotations) if not (isinstance(a, dict) and a.get("was_cancelled"))]
+        self.summary.cancelled += len(annotations) - len(submitted)
+        if not submitted:
+            self.summary.unannotated += 1
+            return  # nothing will be attached to this task's text, so its article need not match
+        article = self.article(task.get("data"), ptr, where)
         if article is None:
             return
-        kept = 0
-        for number, annotation in enumerate(annotations):
-            kept += self.annotation(article, annotation, _pointer(index, "annotations", number), where)
-        self.summary.unannotated += kept == 0
+        for number, annotation in submitted:
+            self.annotation(article, annotation, _pointer(index, "annotations", number), where)
 
     def article(self, data: Any, ptr: str, where: str) -> native.Article | None:
         fields = ("text", "article_id", "text_sha256")
@@ -196,35 +203,32 @@ class _Reader:
             return None
         return article
 
-    def annotation(self, article: native.Article, annotation: Any, ptr: str, where: str) -> bool:
+    def annotation(self, article: native.Article, annotation: Any, ptr: str, where: str) -> None:
         if not isinstance(annotation, dict):
             self.add(ptr, f"{where}: expected an annotation object", "export in the JSON format")
-            return False
-        if annotation.get("was_cancelled"):
-            self.summary.cancelled += 1
-            return False
+            return
         annotator = annotator_id(annotation.get("completed_by"))
         if annotator is None:
             self.add(f"{ptr}/completed_by", f"{where}: completed_by {annotation.get('completed_by')!r} is not a "
                      "user id", "completed_by is the Label Studio user id (an integer or an object with id)")
-            return False
+            return
         where = f"{where}, annotator {annotator}"
         key = (article.id, annotator)
         if key in self.seen:
             self.add(ptr, f"{where}: {annotator} already labelled article {article.id!r} at {self.seen[key]}",
                      "keep one annotation per (article, annotator): delete the other in Label Studio and export "
                      "again")
-            return False
+            return
         self.seen[key] = ptr
         created = annotation.get("created_at")
         if not isinstance(created, str) or not DATE_PATTERN.match(created):
             self.add(f"{ptr}/created_at", f"{where}: created_at {created!r} is not an ISO 8601 timestamp",
                      "export from Label Studio unchanged")
-            return False
+            return
         found = len(self.problems)
         spans = self.regions(article.text, annotation.get("result"), ptr, where)
         if len(self.problems) > found:
-            return False
+            return
         spans.sort(key=lambda s: (s[1]["start"], s[1]["end"], s[1]["category"]))
         value: dict[str, Any] = {"article_id": article.id, "annotator_id": annotator, "annotator_kind": self.kind,
                                  "created": created, "spans": [span for _, span in spans]}
@@ -233,7 +237,6 @@ class _Reader:
         self.lines.append(_Line(value, where, ptr, [p for p, _ in spans]))
         self.summary.annotations += 1
         self.summary.spans += len(spans)
-        return True
 
     def regions(self, text: str, result: Any, ptr: str, where: str) -> list[tuple[str, dict[str, Any]]]:
         """Label Studio stores one result per control and region; results of one region share an id."""
@@ -349,9 +352,9 @@ def import_export(export_path: Path, *, annotator_kind: str, out: Path, articles
     if not KIND_PATTERN.match(annotator_kind):
         problems.add("--annotator-kind", None, "", f"{annotator_kind!r} is not a kind id",
                      "lower-case letters, digits and hyphens, e.g. professional-translator")
-    export = _read_export(Path(export_path), problems)
+    export, task_lines = _read_export(Path(export_path), problems)
     problems.raise_if_any()
-    reader = _Reader(Path(export_path), _articles(articles_dir), annotator_kind)
+    reader = _Reader(Path(export_path), task_lines, _articles(articles_dir), annotator_kind)
     reader.read(export)
     reader.problems.raise_if_any()
     check_lines(reader, Path(out))
@@ -361,9 +364,9 @@ def import_export(export_path: Path, *, annotator_kind: str, out: Path, articles
     return reader.summary
 
 
-def _read_export(path: Path, problems: Problems) -> Any:
+def _read_export(path: Path, problems: Problems) -> tuple[Any, list[int]]:
     try:
-        return json.loads(decode_utf8(path.read_bytes()).removeprefix("\ufeff"))
+        return _parse_export(decode_utf8(path.read_bytes()).removeprefix("\ufeff"))
     except OSError as exc:
         problems.add(str(path), None, "", f"cannot read: {exc.strerror}", "check the path of the export")
     except TextDecodeError as exc:
@@ -371,7 +374,42 @@ def _read_export(path: Path, problems: Problems) -> Any:
     except json.JSONDecodeError as exc:
         problems.add(str(path), exc.lineno, "", f"malformed JSON: {exc.msg} at column {exc.colno}",
                      "export from Label Studio again in the JSON format")
-    return None
+    return None, []
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip(text: str, pos: int) -> int:
+    match = _SPACE.match(text, pos)
+    return match.end() if match else pos
+
+
+def _parse_export(text: str) -> tuple[Any, list[int]]:
+    """The export and the line each task starts on: json.loads alone would lose where a task is."""
+    pos = _skip(text, 0)
+    if not text.startswith("[", pos):
+        return json.loads(text), []
+    decoder = json.JSONDecoder()
+    found: list[Any] = []
+    lines: list[int] = []
+    line, counted = 1, 0
+    pos = _skip(text, pos + 1)
+    while not text.startswith("]", pos):
+        value, end = decoder.raw_decode(text, pos)
+        line, counted = line + text.count("\n", counted, pos), pos
+        found.append(value)
+        lines.append(line)
+        pos = _skip(text, end)
+        if text.startswith(",", pos):
+            pos = _skip(text, pos + 1)
+            if text.startswith("]", pos):
+                raise json.JSONDecodeError("Expecting value", text, pos)
+        elif not text.startswith("]", pos):
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, pos)
+    if _skip(text, pos + 1) != len(text):
+        raise json.JSONDecodeError("Extra data", text, _skip(text, pos + 1))
+    return found, lines
 
 
 def run_export(args: argparse.Namespace) -> int:
