@@ -19,7 +19,9 @@ import pytest
 
 from newserrata import annotate, cli, validate
 from newserrata.aggregate import aggregate
-from newserrata.errors import InputError
+from newserrata.build import build
+from newserrata.errors import InputError, Problems
+from newserrata.records_io import iter_records
 from newserrata.sources import native
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
 
@@ -32,6 +34,28 @@ def data(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURES / "articles", tmp_path / "data" / "articles")
     (tmp_path / "data" / "labels").mkdir()
     return tmp_path / "data"
+
+
+RELEASE = """\
+[dataset]
+name = "newserrata"
+version = "1.1.0"
+pretty_name = "NewsErrata"
+hub_repo = "newserrata/newserrata"
+salt = "0123456789abcdef0123"
+
+[splits]
+validation = 0.3
+test = 0.7
+
+[[sources]]
+name = "native"
+kind = "native"
+path = "."
+license = "CC-BY-4.0"
+citation = "@misc{newserrata-test}"
+enabled = true
+"""
 
 
 def fixture_export() -> list[dict[str, Any]]:
@@ -103,7 +127,7 @@ def test_fixture_export_carries_the_tasks_that_export_writes(data: Path, tmp_pat
         assert task["data"] == exported[task["data"]["article_id"]]
 
 
-def test_round_trip_export_import_validate_aggregate(data: Path, tmp_path: Path) -> None:
+def test_round_trip_export_import_validate_build(data: Path, tmp_path: Path) -> None:
     annotate.export(data / "articles", tmp_path / "tasks.json", tmp_path / "labeling.xml")
     summary = run_import(data, FIXTURES / "export.json")
 
@@ -136,6 +160,18 @@ def test_round_trip_export_import_validate_aggregate(data: Path, tmp_path: Path)
     assert [(s.text, s.severity) for s in minister.spans] == [("the the", "minor"), ("202nd", "major")]
     assert minister.mqm_score == pytest.approx(-((1 + 1 + 5) + (1 + 5)) / 2)
     assert records["lsx-storm-2"].mqm_score == pytest.approx(-1.0)
+
+    (data / "release.toml").write_text(RELEASE, encoding="utf-8")
+    result = build(data / "release.toml", tmp_path / "dist", progress=False)
+    assert (result.folder.name, result.partial, result.records) == ("1.1.0", False, 3)
+    problems = Problems()
+    built = {row["id"]: row for _, _, row in iter_records(result.folder, problems)}
+    assert not problems
+    assert sorted(built) == sorted(records)
+    assert [a["annotator_id"] for a in built["lsx-minister-1"]["annotations"]] == ["ls-1", "ls-2"]
+    assert built["lsx-minister-1"]["spans"] == [s.to_gold_dict() for s in minister.spans]
+    assert built["lsx-budget-3"]["annotations"][0]["no_errors"] is True
+    assert not validate.validate([result.folder])[0]
 
 
 def test_changed_text_since_export_is_refused_and_nothing_is_written(data: Path) -> None:
