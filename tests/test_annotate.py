@@ -315,6 +315,11 @@ def test_label_already_in_another_batch_is_an_error(data: Path) -> None:
     assert not (data / "labels" / "second.jsonl").exists()
     # Importing the same batch again replaces it: the file being rewritten is not a duplicate of itself.
     assert run_import(data, FIXTURES / "export.json", data / "labels" / "first.jsonl").annotations == 4
+    # A batch written elsewhere is still checked against the labels of the data folder.
+    with pytest.raises(InputError) as exc:
+        run_import(data, FIXTURES / "export.json", data.parent / "staging" / "batch.jsonl")
+    assert len(exc.value.problems) == 4
+    assert not (data.parent / "staging").exists()
 
 
 @pytest.mark.parametrize(

@@ -330,9 +330,9 @@ def _locate(line: _Line, pointer: str) -> str:
     return line.pointer + _LABEL_FIELDS.get(parts[0], "")
 
 
-def check_lines(reader: _Reader, out: Path) -> None:
-    """The checks `newserrata validate` runs, over the new lines and the other label files beside `out`."""
-    others = [f for f in native.label_files(out.parent) if f.resolve() != out.resolve()]
+def check_lines(reader: _Reader, out: Path, labels_dir: Path) -> None:
+    """The checks `newserrata validate` runs, over the new lines and the data folder's other label files."""
+    others = [f for f in native.label_files(labels_dir) if f.resolve() != out.resolve()]
     with tempfile.TemporaryDirectory() as tmp:
         candidate = Path(tmp) / out.name
         write_lines(candidate, (line.value for line in reader.lines))
@@ -357,7 +357,7 @@ def import_export(export_path: Path, *, annotator_kind: str, out: Path, articles
     reader = _Reader(Path(export_path), task_lines, _articles(articles_dir), annotator_kind)
     reader.read(export)
     reader.problems.raise_if_any()
-    check_lines(reader, Path(out))
+    check_lines(reader, Path(out), Path(articles_dir).parent / "labels")
     reader.problems.raise_if_any()
     reader.lines.sort(key=lambda line: (line.value["article_id"], line.value["annotator_id"]))
     write_lines(Path(out), (line.value for line in reader.lines))
