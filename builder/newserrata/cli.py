@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from newserrata import annotate, validate
+from newserrata import annotate, score, validate
 from newserrata.errors import InputError
 
-COMMANDS = [validate, annotate]
+COMMANDS = [validate, annotate, score]
 
 
 def parser() -> argparse.ArgumentParser:
