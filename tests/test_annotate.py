@@ -274,8 +274,8 @@ def test_duplicate_task_annotator_is_an_error(data: Path, tmp_path: Path) -> Non
         run_import(data, broken(tmp_path, second_submission))
     assert messages(exc) == [
         f"{tmp_path / 'export.json'}:2: /0/annotations/1: task 41 (#0), annotator ls-1: ls-1 already labelled article "
-        "'lsx-minister-1' at /0/annotations/0 (fix: keep one annotation per (article, annotator): delete the other "
-        "in Label Studio and export again)"]
+        "'lsx-minister-1' in task 41 (#0) at /0/annotations/0 (fix: keep one annotation per (article, annotator): "
+        "delete the other in Label Studio and export again)"]
 
 
 def test_unknown_article_is_an_error(data: Path, tmp_path: Path) -> None:

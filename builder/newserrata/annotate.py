@@ -212,14 +212,14 @@ class _Reader:
             self.add(f"{ptr}/completed_by", f"{where}: completed_by {annotation.get('completed_by')!r} is not a "
                      "user id", "completed_by is the Label Studio user id (an integer or an object with id)")
             return
-        where = f"{where}, annotator {annotator}"
+        task_where, where = where, f"{where}, annotator {annotator}"
         key = (article.id, annotator)
         if key in self.seen:
-            self.add(ptr, f"{where}: {annotator} already labelled article {article.id!r} at {self.seen[key]}",
+            self.add(ptr, f"{where}: {annotator} already labelled article {article.id!r} in {self.seen[key]}",
                      "keep one annotation per (article, annotator): delete the other in Label Studio and export "
                      "again")
             return
-        self.seen[key] = ptr
+        self.seen[key] = f"{task_where} at {ptr}"
         created = annotation.get("created_at")
         if not isinstance(created, str) or not DATE_PATTERN.match(created):
             self.add(f"{ptr}/created_at", f"{where}: created_at {created!r} is not an ISO 8601 timestamp",
