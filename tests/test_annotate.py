@@ -246,6 +246,16 @@ def test_cancelled_annotations_drafts_and_predictions_leave_no_trace(data: Path,
     assert "Monday" not in {s["text"] for v in got for s in v["spans"]}
 
 
+def test_relations_between_regions_are_ignored(data: Path, tmp_path: Path) -> None:
+    run_import(data, FIXTURES / "export.json")
+    without = lines(data / "labels" / "batch.jsonl")
+    export = fixture_export()
+    export[0]["annotations"][0]["result"].append(
+        {"from_id": "b7TnR3vWq0", "to_id": "c2Hs8JdPz5", "type": "relation", "direction": "right", "labels": []})
+    run_import(data, write_export(tmp_path / "export.json", export))
+    assert lines(data / "labels" / "batch.jsonl") == without
+
+
 def broken(tmp_path: Path, change: Any) -> Path:
     export = fixture_export()
     change(export)

@@ -248,6 +248,8 @@ class _Reader:
         for number, item in enumerate(result):
             item_ptr = f"{ptr}/result/{number}"
             control = (item.get("type"), item.get("from_name")) if isinstance(item, dict) else None
+            if control and control[0] == "relation":
+                continue  # an arrow between two regions says nothing about either error
             if control not in (("labels", CATEGORY), ("choices", SEVERITY), ("textarea", NOTE)):
                 self.add(item_ptr, f"{where}: unexpected result {control!r}; expected labels from {CATEGORY!r}, "
                          f"per-region choices from {SEVERITY!r} or textarea from {NOTE!r}", CONFIG_HINT)
