@@ -137,19 +137,22 @@ def _max_runs(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float
     return out
 
 
+def _changes(runs: list[tuple[int, float, float]] | list[tuple[int, int, float]]) -> dict[int, float]:
+    """Where a step function over disjoint runs changes value; 0 outside the runs."""
+    changes = {end: 0.0 for _, end, _ in runs}
+    changes.update((start, value) for start, _, value in runs)
+    return changes
+
+
 def _joint(length: int, xs: list[tuple[int, int, float]], ys: list[tuple[int, int, float]]
            ) -> list[tuple[int, float, float]]:
     """(length, x, y) runs covering [0, length), with 0 wherever a side has no run."""
-    points = sorted({0, length, *(p for s, e, _ in xs for p in (s, e)), *(p for s, e, _ in ys for p in (s, e))})
-    out, i, j = [], 0, 0
-    for a, b in itertools.pairwise(points):
-        while i < len(xs) and xs[i][1] <= a:
-            i += 1
-        while j < len(ys) and ys[j][1] <= a:
-            j += 1
-        x = xs[i][2] if i < len(xs) and xs[i][0] <= a else 0.0
-        y = ys[j][2] if j < len(ys) and ys[j][0] <= a else 0.0
-        out.append((b - a, x, y))
+    cx, cy = _changes(xs), _changes(ys)
+    out, x, y, previous = [], 0.0, 0.0, 0
+    for point in sorted({0, length, *cx, *cy}):
+        if point > previous:
+            out.append((point - previous, x, y))
+        x, y, previous = cx.get(point, x), cy.get(point, y), point
     return out
 
 
@@ -164,8 +167,8 @@ def shroom_cor(length: int, gold_soft: list[tuple[int, int, float]], spans: list
         return 1.0
     pred_soft = _max_runs([(s.start, s.end, s.prob) for s in spans if s.severity != "neutral" and s.end > s.start])
     runs = _joint(length, gold_soft, pred_soft)
-    xs = {round(x, 8) for _, x, _ in runs}
-    ys = {round(y, 8) for _, _, y in runs}
+    xs = {round(v, 8) for v in {x for _, x, _ in runs}}
+    ys = {round(v, 8) for v in {y for _, _, y in runs}}
     if len(xs) == 1 and len(ys) == 1:
         return 1.0 if (0.0 in xs) == (0.0 in ys) else 0.0
     if len(xs) == 1 or len(ys) == 1:

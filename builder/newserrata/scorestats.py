@@ -103,28 +103,27 @@ def spearman_runs(runs: list[tuple[int, float, float]]) -> float:
     Pearson correlation of ranks is then a length-weighted sum over runs. Callers rule out constant
     vectors first (Mu-SHROOM gives those a fixed value), so the denominator is positive.
     """
-    total = sum(w for w, _, _ in runs)
-    rank_x = _run_ranks([(w, x) for w, x, _ in runs])
-    rank_y = _run_ranks([(w, y) for w, _, y in runs])
-    mean = (total + 1) / 2
-    cov = var_x = var_y = 0.0
+    weight_x: dict[float, int] = {}
+    weight_y: dict[float, int] = {}
     for w, x, y in runs:
-        dx, dy = rank_x[x] - mean, rank_y[y] - mean
-        cov += w * dx * dy
-        var_x += w * dx * dx
-        var_y += w * dy * dy
+        weight_x[x] = weight_x.get(x, 0) + w
+        weight_y[y] = weight_y.get(y, 0) + w
+    mean = (sum(weight_x.values()) + 1) / 2
+    rank_x, var_x = _centred_ranks(weight_x, mean)
+    rank_y, var_y = _centred_ranks(weight_y, mean)
+    cov = sum(w * rank_x[x] * rank_y[y] for w, x, y in runs)
     return cov / math.sqrt(var_x * var_y)
 
 
-def _run_ranks(runs: list[tuple[int, float]]) -> dict[float, float]:
-    weights: dict[float, int] = {}
-    for w, v in runs:
-        weights[v] = weights.get(v, 0) + w
-    below, ranks = 0, {}
-    for v in sorted(weights):
-        ranks[v] = below + (weights[v] + 1) / 2
-        below += weights[v]
-    return ranks
+def _centred_ranks(weights: dict[float, int], mean: float) -> tuple[dict[float, float], float]:
+    """Average rank minus the mean rank for each value, and the weighted sum of their squares."""
+    below, ranks, variance = 0, {}, 0.0
+    for value in sorted(weights):
+        w = weights[value]
+        ranks[value] = below + (w + 1) / 2 - mean
+        variance += w * ranks[value] ** 2
+        below += w
+    return ranks, variance
 
 
 def percentile_interval(samples: list[float | None], level: float = 0.95) -> list[float] | None:
