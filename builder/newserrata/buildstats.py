@@ -27,7 +27,8 @@ class Tally:
     alpha: Alpha = field(default_factory=Alpha)
     languages: set[str] = field(default_factory=set)
 
-    def add(self, record: Record) -> None:
+    def add(self, record: Record, alpha: Alpha) -> None:
+        """`alpha` is the record's own contribution, computed once for the four tallies it enters."""
         self.records += 1
         self.characters += len(record.text)
         self.with_error += record.has_error
@@ -41,7 +42,9 @@ class Tally:
         if record.agreement is not None:
             self.agreement_sum += record.agreement
             self.agreement_count += 1
-        self.alpha.add(record)
+        self.alpha.pairable += alpha.pairable
+        self.alpha.ones += alpha.ones
+        self.alpha.disagreement += alpha.disagreement
         self.languages.add(record.language)
         if record.source_language:
             self.languages.add(record.source_language)
@@ -72,11 +75,13 @@ class Stats:
     tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
 
     def add(self, record: Record, split: str) -> None:
+        alpha = Alpha()
+        alpha.add(record)
         for key in ((split, record.source), (split, "*"), ("*", record.source), ("*", "*")):
             tally = self.tallies.get(key)
             if tally is None:
                 tally = self.tallies[key] = Tally()
-            tally.add(record)
+            tally.add(record, alpha)
 
     def get(self, split: str = "*", source: str = "*") -> Tally:
         return self.tallies.get((split, source)) or Tally()

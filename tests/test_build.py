@@ -1,0 +1,329 @@
+"""`newserrata build` end to end on small native data written into tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from conftest import article_meta, label, span, tree_digest, write_json, write_jsonl, write_native_data
+
+from newserrata.build import build
+from newserrata.cli import main
+from newserrata.errors import InputError
+from newserrata.split import assign
+
+SALT = "test-salt-0123456789abcdef"
+
+
+def write_release(root: Path, version: str = "1.0.0", sources: str | None = None) -> Path:
+    sources = sources or """
+[[sources]]
+name = "native"
+kind = "native"
+path = "data"
+license = "CC-BY-4.0"
+citation = "@misc{x, title={x}}"
+enabled = true
+"""
+    path = root / "release.toml"
+    path.write_text(f"""
+[dataset]
+name = "newserrata"
+version = "{version}"
+salt = "{SALT}"
+pretty_name = "NewsErrata test"
+hub_repo = "newserrata/newserrata"
+
+[splits]
+validation = 0.3
+test = 0.7
+{sources}""", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A release folder with the shared native fixture data under data/."""
+    write_native_data(tmp_path / "data")
+    write_release(tmp_path)
+    return tmp_path
+
+
+def rows(folder: Path, config: str = "default") -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for path in sorted((folder / "data" / config).glob("*.parquet")):
+        out.setdefault(path.name.split("-")[0], []).extend(pq.read_table(path).to_pylist())
+    return out
+
+
+def front_matter(card: Path) -> dict[str, Any]:
+    text = card.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+LOAD_SCRIPT = """
+import json, sys
+from datasets import load_dataset
+from datasets.info import DatasetInfo
+from huggingface_hub import DatasetCard
+folder = sys.argv[1]
+card = DatasetCard.load(folder + "/README.md").data.to_dict()
+out = {}
+for entry in card["dataset_info"]:
+    declared = DatasetInfo._from_yaml_dict(dict(entry)).features
+    config = entry["config_name"]
+    for split in entry["splits"]:
+        ds = load_dataset(folder, config, split=split["name"])
+        out[config + "/" + split["name"]] = {
+            "same_features": ds.features == declared,
+            "features": ds.features.to_dict(),
+            "rows": ds.num_rows,
+            "declared_rows": split["num_examples"],
+            "ids": list(ds["id"]),
+            "first_spans": ds[0]["spans"],
+        }
+print(json.dumps(out))
+"""
+
+
+def load_offline(folder: Path, tmp_path: Path) -> dict[str, Any]:
+    """Load every config and split with `datasets`, offline, in a fresh interpreter with its own HF_HOME."""
+    env = dict(os.environ, HF_DATASETS_OFFLINE="1", HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path / "hf-home"))
+    done = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, str(folder)], env=env, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_every_config_and_split_loads_offline_with_the_card_features(project: Path, tmp_path: Path) -> None:
+    result = build(project / "release.toml", project / "dist", progress=False)
+    folder = project / "dist" / "1.0.0"
+    assert result.folder == folder and not result.partial and result.records == 4
+    loaded = load_offline(folder, tmp_path)
+    card = front_matter(folder / "README.md")
+    expected = {f"{c['config_name']}/{s['split']}" for c in card["configs"] for s in c["data_files"]}
+    assert set(loaded) == expected
+    assert {key.split("/")[0] for key in loaded} == {"default", "native"}
+    for key, found in loaded.items():
+        assert found["same_features"], key
+        assert found["rows"] == found["declared_rows"] > 0
+        assert found["ids"] == sorted(found["ids"])
+        spans = found["features"]["spans"]
+        assert spans["_type"] == "List" and set(spans["feature"]) == {"start", "end", "text", "category", "severity"}
+        assert found["features"]["annotations"]["feature"]["spans"]["_type"] == "List"
+        split = key.split("/")[1]
+        for record in rows(folder, key.split("/")[0])[split]:
+            assert assign(SALT, record["group_id"], {"validation": 0.3, "test": 0.7}) == split
+    total = sum(v["rows"] for k, v in loaded.items() if k.startswith("default/"))
+    assert total == 4
+
+
+def test_card_yaml_declares_what_was_written(project: Path) -> None:
+    build(project / "release.toml", project / "dist", progress=False)
+    folder = project / "dist" / "1.0.0"
+    card = front_matter(folder / "README.md")
+    assert card["pretty_name"] == "NewsErrata test"
+    assert card["license"] == "cc-by-4.0"
+    assert card["language"] == ["de", "en"]
+    assert card["size_categories"] == ["n<1K"]
+    assert card["annotations_creators"] == ["expert-generated"]
+    assert card["source_datasets"] == ["original"]
+    assert "token-classification" in card["task_categories"]
+    body = (folder / "README.md").read_text(encoding="utf-8")
+    assert 'load_dataset("newserrata/newserrata", "default", revision="v1.0.0")' in body
+    assert "UTF-16" in body and "code points" in body
+    for info in card["dataset_info"]:
+        for split in info["splits"]:
+            files = sorted((folder / "data" / info["config_name"]).glob(f"{split['name']}-*.parquet"))
+            assert split["num_examples"] == sum(pq.read_metadata(f).num_rows for f in files)
+            assert split["num_bytes"] > 0
+        assert info["download_size"] == sum(f.stat().st_size for f in (folder / "data" / info["config_name"]).iterdir())
+    manifest = json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {"MANIFEST.json"}
+    assert set(manifest["files"]) == on_disk
+    assert manifest["partial"] is False and manifest["missing_sources"] == []
+    assert set(manifest["inputs"]) == {"release.toml", "native"}
+    datasheet = (folder / "DATASHEET.md").read_text(encoding="utf-8")
+    assert "Motivation" in datasheet and "Krippendorff alpha" in datasheet and "<!-- statistics -->" not in datasheet
+
+
+def test_two_builds_are_byte_identical(project: Path) -> None:
+    build(project / "release.toml", project / "one", progress=False)
+    build(project / "release.toml", project / "two", progress=False)
+    one, two = tree_digest(project / "one"), tree_digest(project / "two")
+    assert one == two and len(one) >= 5
+
+
+def change_a_label(project: Path) -> None:
+    labels = project / "data" / "labels" / "team.jsonl"
+    lines = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
+        for s in line["spans"]:
+            if s["text"] == "202nd":
+                s["severity"] = "minor"
+    write_jsonl(labels, lines)
+
+
+def test_locked_version_that_changes_fails_until_the_version_is_bumped(project: Path) -> None:
+    result = build(project / "release.toml", project / "dist", lock=True, progress=False)
+    lock = json.loads((project / "releases" / "1.0.0.lock.json").read_text(encoding="utf-8"))
+    assert result.locked and lock["version"] == "1.0.0"
+    assert "data/default/test-00000-of-00001.parquet" in lock["outputs"] or lock["outputs"]
+    assert build(project / "release.toml", project / "again", progress=False).folder.exists()
+
+    change_a_label(project)
+    with pytest.raises(InputError) as caught:
+        build(project / "release.toml", project / "fresh", progress=False)
+    message = str(caught.value)
+    assert "bump the version" in message and "changed" in message and ".parquet" in message
+    assert "input native changed" in message
+    assert not (project / "fresh").exists()
+
+    write_release(project, version="2.0.0")
+    assert build(project / "release.toml", project / "fresh", progress=False).folder == project / "fresh" / "2.0.0"
+
+
+def split_of(folder: Path) -> dict[str, str]:
+    return {r["id"]: split for split, records in rows(folder).items() for r in records}
+
+
+def add_articles(data: Path, count: int) -> None:
+    for n in range(count):
+        article_id = f"extra-{n:03d}"
+        text = f"Extra report number {n} says the the council met on day {n}.\n"
+        (data / "articles" / f"{article_id}.txt").write_text(text, encoding="utf-8")
+        write_json(data / "articles" / f"{article_id}.json", article_meta(article_id))
+    write_jsonl(data / "labels" / "extra.jsonl", [
+        label(f"extra-{n:03d}", "ann-a", [span(f"Extra report number {n} says the the council met on day {n}.\n",
+                                               "the the", "fluency/repetition", "minor")])
+        for n in range(count)])
+
+
+def test_adding_records_keeps_every_old_record_in_its_split(project: Path) -> None:
+    build(project / "release.toml", project / "dist", progress=False)
+    before = split_of(project / "dist" / "1.0.0")
+    add_articles(project / "data", 40)
+    write_release(project, version="1.1.0")
+    build(project / "release.toml", project / "dist", progress=False)
+    after = split_of(project / "dist" / "1.1.0")
+    assert len(after) == len(before) + 40
+    assert {k: after[k] for k in before} == before
+    assert set(after.values()) == {"validation", "test"}
+
+
+def test_identical_text_in_two_splits_is_a_leak(project: Path) -> None:
+    data = project / "data"
+    groups = {}
+    n = 0
+    while len(groups) < 2:
+        groups.setdefault(assign(SALT, f"g{n}", {"validation": 0.3, "test": 0.7}), f"g{n}")
+        n += 1
+    text = "Same words, two groups.\n"
+    for article_id, group in zip(("twin-a", "twin-b"), groups.values(), strict=True):
+        (data / "articles" / f"{article_id}.txt").write_text(text, encoding="utf-8")
+        write_json(data / "articles" / f"{article_id}.json", article_meta(article_id, group_id=group))
+    write_jsonl(data / "labels" / "twins.jsonl", [label("twin-a", "ann-a", [], no_errors=True),
+                                                    label("twin-b", "ann-a", [], no_errors=True)])
+    before = tree_digest(project)
+    with pytest.raises(InputError) as caught:
+        build(project / "release.toml", project / "dist", progress=False)
+    assert "leak" in str(caught.value) and "twin-a" in str(caught.value) and "same group_id" in str(caught.value)
+    assert tree_digest(project) == before
+
+
+def test_partial_build_is_marked_and_cannot_be_locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    write_native_data(tmp_path / "data")
+    remote = """
+[[sources]]
+name = "native"
+kind = "native"
+path = "data"
+license = "CC-BY-4.0"
+citation = "@misc{x, title={x}}"
+enabled = true
+
+[[sources]]
+name = "wmt-test"
+kind = "wmt-mqm"
+url = "http://127.0.0.1:9/none.tsv.tar.gz"
+sha256 = "%s"
+size = 10
+license = "Apache-2.0"
+citation = "@misc{y, title={y}}"
+enabled = true
+""" % ("0" * 64)
+    release = write_release(tmp_path, sources=remote)
+    monkeypatch.setenv("NEWSERRATA_CACHE", str(tmp_path / "cache"))
+    status = main(["build", "--release", str(release), "--out", str(tmp_path / "dist"), "--offline"])
+    captured = capsys.readouterr()
+    assert status == 0
+    assert "PARTIAL" in captured.err
+    assert "--source-file NAME=PATH" in captured.err and "wmt-test" in captured.err
+    folder = tmp_path / "dist" / "1.0.0-partial"
+    manifest = json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))
+    assert manifest["partial"] is True and manifest["missing_sources"] == ["wmt-test"]
+    assert not (tmp_path / "dist" / "1.0.0").exists()
+    assert "Partial build" in (folder / "README.md").read_text(encoding="utf-8")
+
+    before = tree_digest(tmp_path)
+    status = main(["build", "--release", str(release), "--out", str(tmp_path / "dist"), "--offline", "--lock"])
+    assert status == 2 and "cannot be locked" in capsys.readouterr().err
+    assert tree_digest(tmp_path) == before and not (tmp_path / "releases").exists()
+
+    result = build(release, tmp_path / "subset", sources=["native"], progress=False)
+    assert result.partial and result.missing_sources == {"wmt-test": "left out by --sources"}
+
+
+def test_bad_input_exits_2_and_leaves_dist_untouched(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["build", "--release", str(project / "release.toml"), "--out", str(project / "dist")]
+    assert main(args) == 0
+    capsys.readouterr()
+    before = tree_digest(project / "dist")
+    labels = project / "data" / "labels" / "team.jsonl"
+    labels.write_text(labels.read_text(encoding="utf-8").replace('"text": "202nd"', '"text": "203rd"'),
+                      encoding="utf-8")
+    write_release(project, version="1.0.1")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "team.jsonl" in err and "203rd" in err and "nothing was written" in err
+    assert tree_digest(project / "dist") == before
+    assert [p.name for p in (project / "dist").iterdir()] == ["1.0.0"]
+
+    (project / "data" / "articles" / "clean-en.json").unlink()
+    assert main(["build", "--release", str(project / "release.toml"), "--out", str(project / "new-dist")]) == 2
+    assert not (project / "new-dist").exists()
+
+
+def test_existing_version_folder_is_only_replaced_by_identical_content(project: Path) -> None:
+    first = build(project / "release.toml", project / "dist", progress=False)
+    before = tree_digest(project / "dist")
+    again = build(project / "release.toml", project / "dist", progress=False)
+    assert again.unchanged and not first.unchanged and tree_digest(project / "dist") == before
+    change_a_label(project)
+    with pytest.raises(InputError) as caught:
+        build(project / "release.toml", project / "dist", progress=False)
+    assert "already exists with different content" in str(caught.value)
+    assert "bump the version" in str(caught.value)
+    assert tree_digest(project / "dist") == before
+    assert sorted(p.name for p in (project / "dist").iterdir()) == ["1.0.0"]
+
+
+def test_json_output_and_summary(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["build", "--release", str(project / "release.toml"), "--out", str(project / "dist")]
+    assert main([*args, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["partial"] is False and result["records"] == 4
+    assert sum(result["counts"]["validation"].values()) + sum(result["counts"]["test"].values()) == 4
+    assert result["statistics"]["sources"]["native"]["total"]["annotators"] == 3
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "native" in out and "Krippendorff alpha" in out and "unchanged" in out
