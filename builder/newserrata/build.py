@@ -1,6 +1,6 @@
 """`newserrata build`: release recipe and raw sources in, one immutable version folder out.
 
-sources -> aggregate -> validate -> split -> write -> card, datasheet, manifest, all in one
+sources -> aggregate -> validate -> split -> write -> card, datasheet, report, manifest, all in one
 place. Records stream through; the version folder is assembled beside dist/ and renamed into
 place only when everything succeeded, so a failed or interrupted build leaves nothing behind.
 """
@@ -38,6 +38,7 @@ from newserrata.manifest import (
 from newserrata.records import Record
 from newserrata.release import Release, Source
 from newserrata.release import load as load_release
+from newserrata.report import write_build_report
 from newserrata.split import LeakCheck, assign
 
 DEFAULT_RELEASE = Path("data/release.toml")
@@ -303,9 +304,10 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
         stats, layout = write_records(release, streams, tmp, progress)
         present = [s.source for s in streams]
         gone = sorted(missing)
-        _say("build: writing card, datasheet and manifest", progress)
+        _say("build: writing card, datasheet, report and manifest", progress)
         write_bytes(tmp / "README.md", card(release, present, gone, layout, stats).encode("utf-8"))
         write_bytes(tmp / "DATASHEET.md", datasheet(release, present, gone, stats).encode("utf-8"))
+        write_build_report(tmp, title=f"{release.name} {name}")
         write_manifest(tmp, release.name, release.version, gone, inputs)
         built = lock_data(release.version, inputs, tmp)
         lock_path = release.lock_path()
@@ -394,8 +396,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("build", help="build a dataset version into dist/<version>/",
                        description="Read every source of the release, aggregate annotators, validate, split by "
                                    "group hash and write dist/<version>/ (parquet per config and split, README.md "
-                                   "card, DATASHEET.md, MANIFEST.json). Missing sources give dist/<version>-partial/. "
-                                   "Exit 2 on bad input, with nothing written.")
+                                   "card, DATASHEET.md, report.html, MANIFEST.json). Missing sources give "
+                                   "dist/<version>-partial/. Exit 2 on bad input, with nothing written.")
     p.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help="release file (default: %(default)s)")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
     p.add_argument("--sources", metavar="A,B", help="build only these sources (the build is then partial)")

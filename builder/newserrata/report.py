@@ -1,10 +1,11 @@
 """`newserrata report`: one self-contained HTML page to look at a release, or at a model's mistakes on it.
 
-Python does all the counting, over every record, so the statistics stay exact when a very large
-build embeds only a sample of its articles. The page's script only draws, and draws lazily (one
-page of the list, one open article), which is what keeps a full release opening in well under
-two seconds. The page fetches nothing: CSS, script and data are inline, and its content security
-policy forbids every request, so it can be mailed, archived and opened offline.
+Records stream past once: statistics and scores are accumulated over every record, while only a
+bounded sample of articles is kept for the page, so a very large build neither runs out of memory
+nor produces a page no browser can open. The page's script only draws, and draws lazily (one page
+of the list, one open article), which keeps a full release opening in well under two seconds. The
+page fetches nothing: CSS, script and data are inline, and its content security policy forbids
+every request, so it can be mailed, archived and opened offline.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import html
 import json
 import re
 import sys
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ from newserrata.taxonomy import CATEGORIES, CATEGORY_ORDER, SEVERITIES
 
 LIMIT = 2000
 SHARD = re.compile(r"^(?P<split>[A-Za-z0-9_]+)-\d{5}-of-\d{5}\.parquet$")
+Pair = tuple[dict[str, Any], str]
+"""A published record and its split ("" when unknown)."""
 
 
 @dataclass(frozen=True)
@@ -41,112 +44,171 @@ class ReportInfo:
     bytes: int
 
 
-# ---------------------------------------------------------------- a model's scores
-
-
-def score_records(records: list[dict[str, Any]], predictions: dict[str, dict[str, Any]]
-                  ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    """Per-record and overall numbers from the benchmark's own scorer, so the page never
-    disagrees with `newserrata score`; records without a prediction count as predicting nothing."""
-    from newserrata import predictions as preds
-    from newserrata.score import Gold, score_record, summarize
-
-    problems = Problems()
-    categories: dict[str, Counter[str]] = {k: Counter() for k in
-                                           ("gold_chars", "found_chars", "predicted_chars", "predicted_in_gold")}
-    rows, per_record = [], {}
-    for number, record in enumerate(records, 1):
-        value = predictions.get(record["id"], {"id": record["id"], "spans": []})
-        prediction = preds.parse("<predictions>", number, value, problems)
-        if prediction is None:
-            continue
-        row = score_record(Gold.from_dict(record), prediction, categories)
-        rows.append(row)
-        per_record[record["id"]] = {
-            "p": _ratio(row.matched, row.pred_chars), "r": _ratio(row.matched, row.gold_chars),
-            "f1": _ratio(2 * row.matched, row.gold_chars + row.pred_chars) if row.gold_chars + row.pred_chars else 1.0,
-            "iou": row.shroom_iou, "cor": row.shroom_cor,
-            "tp": row.matched, "fp": row.pred_chars - row.matched, "fn": row.gold_chars - row.matched,
-        }
-    problems.raise_if_any()
-    missing = sum(r["id"] not in predictions for r in records)
-    report = summarize(rows, categories, gold="", missing=missing)
-    overall = {
-        "records": report.records, "missing": report.missing,
-        "metrics": {k: _round(v) for k, v in report.metrics.items()},
-        "counts": report.counts,
-        "sources": [{"name": k} | {m: _round(v) for m, v in row.items()} for k, row in report.per_source.items()],
-        "categories": [{"name": k} | {m: _round(v) for m, v in row.items()} for k, row in report.per_category.items()],
-    }
-    return per_record, overall
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits) + 0.0
 
 
 def _ratio(num: float, den: float) -> float | None:
     return num / den if den else None
 
 
-def _round(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(value, digits) + 0.0
+# ---------------------------------------------------------------- statistics over every record
 
 
-# ---------------------------------------------------------------- statistics over all records
+@dataclass
+class SourceStats:
+    records: int = 0
+    annotations: int = 0
+    spans: int = 0
+    with_errors: int = 0
+    mqm: float = 0.0
+    agreements: list[float] = field(default_factory=list)
+    annotators: set[str] = field(default_factory=set)
+    languages: set[str] = field(default_factory=set)
+    alpha: Alpha = field(default_factory=Alpha)
 
 
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+class Statistics:
+    """Release-level numbers (per source, per split, span counts for the charts), one record at a time."""
 
+    def __init__(self) -> None:
+        self.sources: dict[str, SourceStats] = {}
+        self.splits: Counter[str] = Counter()
+        self.counts: Counter[tuple[str, str, str, str]] = Counter()
+        self.systems: set[str] = set()
+        self.characters = 0
 
-def summarise(records: list[dict[str, Any]], splits: dict[str, str]) -> dict[str, Any]:
-    """Release-level numbers: per source, per split, and span counts for the charts."""
-    by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for record in records:
-        by_source[record["source"]].append(record)
-    annotators: set[str] = set()
-    sources = []
-    for name in sorted(by_source):
-        group = by_source[name]
-        alpha = Alpha()
-        ids: set[str] = set()
-        for record in group:
-            ids.update(a["annotator_id"] for a in record["annotations"])
-            if record["num_annotators"] > 1:
-                alpha.add(Record.from_dict(record))
-        annotators |= {f"{name}\0{i}" for i in ids}
-        agreements = [r["agreement"] for r in group if r["agreement"] is not None]
-        sources.append({
-            "name": name,
-            "records": len(group),
-            "annotators": len(ids),
-            "per_record": _round(_mean([r["num_annotators"] for r in group]), 2),
-            "spans": sum(len(r["spans"]) for r in group),
-            "with_errors": sum(bool(r["has_error"]) for r in group),
-            "agreement": _round(_mean(agreements)),
-            "alpha": _round(alpha.value()),
-            "mqm": _round(_mean([r["mqm_score"] for r in group]), 2),
-            "languages": sorted({r["language"] for r in group}),
-        })
-    split_counts = Counter(splits.get(r["id"], "") for r in records)
-    counts: Counter[tuple[str, str, str, str]] = Counter()
-    for record in records:
-        split = splits.get(record["id"], "")
+    def add(self, record: dict[str, Any], split: str) -> None:
+        s = self.sources.setdefault(record["source"], SourceStats())
+        s.records += 1
+        s.annotations += record["num_annotators"]
+        s.spans += len(record["spans"])
+        s.with_errors += bool(record["has_error"])
+        s.mqm += record["mqm_score"]
+        s.annotators.update(a["annotator_id"] for a in record["annotations"])
+        s.languages.add(record["language"])
+        if record["agreement"] is not None:
+            s.agreements.append(record["agreement"])
+        if record["num_annotators"] > 1:
+            s.alpha.add(Record.from_dict(record))
+        self.splits[split] += 1
+        self.systems.update([record["system"]] if record["system"] else [])
+        self.characters += len(record["text"])
         for span in record["spans"]:
-            counts[(record["source"], split, span["category"], span["severity"])] += 1
-    agreements = [r["agreement"] for r in records if r["agreement"] is not None]
-    return {
-        "records": len(records),
-        "spans": sum(len(r["spans"]) for r in records),
-        "with_errors": sum(bool(r["has_error"]) for r in records),
-        "annotators": len(annotators),
-        "multi": sum(r["num_annotators"] > 1 for r in records),
-        "agreement": _round(_mean(agreements)),
-        "characters": sum(len(r["text"]) for r in records),
-        "sources": sources,
-        "splits": [{"name": k, "records": split_counts[k]} for k in sorted(split_counts)],
-        "counts": [[*key, n] for key, n in sorted(counts.items())],
-    }
+            self.counts[(record["source"], split, span["category"], span["severity"])] += 1
+
+    def to_dict(self) -> dict[str, Any]:
+        every = list(self.sources.values())
+        agreements = [a for s in every for a in s.agreements]
+        return {
+            "records": sum(s.records for s in every),
+            "spans": sum(s.spans for s in every),
+            "with_errors": sum(s.with_errors for s in every),
+            "annotators": sum(len(s.annotators) for s in every),
+            "multi": sum(len(s.agreements) for s in every),
+            "agreement": _round(_ratio(sum(agreements), len(agreements))),
+            "characters": self.characters,
+            "sources": [{
+                "name": name,
+                "records": s.records,
+                "annotators": len(s.annotators),
+                "per_record": _round(s.annotations / s.records, 2),
+                "spans": s.spans,
+                "with_errors": s.with_errors,
+                "agreement": _round(_ratio(sum(s.agreements), len(s.agreements))),
+                "alpha": _round(s.alpha.value()),
+                "mqm": _round(s.mqm / s.records, 2),
+                "languages": sorted(s.languages),
+            } for name, s in sorted(self.sources.items())],
+            "splits": [{"name": k, "records": n} for k, n in sorted(self.splits.items())],
+            "counts": [[*key, n] for key, n in sorted(self.counts.items())],
+        }
 
 
-# ---------------------------------------------------------------- the embedded data
+# ---------------------------------------------------------------- a model's scores
+
+
+class Scorer:
+    """Per-record numbers from the benchmark's own scorer as records stream past, so the page never
+    disagrees with `newserrata score`. Predictions are checked as the scorer checks them; a record
+    without a prediction counts as predicting nothing, and is counted."""
+
+    def __init__(self, predictions: dict[str, dict[str, Any]], problems: Problems, *, file: str = "<predictions>",
+                 lines: dict[str, int] | None = None) -> None:
+        from newserrata.score import RecordScore
+
+        self.predictions = predictions
+        self.problems = problems
+        self.file = file
+        self.lines = lines or {}
+        self.categories: dict[str, Counter[str]] = {
+            k: Counter() for k in ("gold_chars", "found_chars", "predicted_chars", "predicted_in_gold")}
+        self.rows: list[RecordScore] = []
+        self.seen: set[str] = set()
+        self.missing = 0
+
+    def add(self, record: dict[str, Any]) -> dict[str, Any] | None:
+        from newserrata import predictions as preds
+        from newserrata.score import Gold, score_record
+
+        value = self.predictions.get(record["id"])
+        self.seen.add(record["id"])
+        if value is None:
+            self.missing += 1
+            value = {"id": record["id"], "spans": []}
+        found = len(self.problems)
+        prediction = preds.parse(self.file, self.lines.get(record["id"]), value, self.problems)
+        if prediction is not None:
+            preds.check_offsets(prediction, record["text"], self.problems)
+        if prediction is None or len(self.problems) > found:
+            return None
+        row = score_record(Gold.from_dict(record), prediction, self.categories)
+        self.rows.append(row)
+        both = row.gold_chars + row.pred_chars
+        return {"p": _ratio(row.matched, row.pred_chars), "r": _ratio(row.matched, row.gold_chars),
+                "f1": _ratio(2 * row.matched, both) if both else 1.0, "iou": row.shroom_iou, "cor": row.shroom_cor,
+                "tp": row.matched, "fp": row.pred_chars - row.matched, "fn": row.gold_chars - row.matched}
+
+    def finish(self) -> dict[str, Any]:
+        from newserrata.score import summarize
+
+        for unknown in sorted(set(self.predictions) - self.seen):
+            self.problems.add(self.file, self.lines.get(unknown), "/id", f"no record {unknown!r} in the records shown",
+                              "predict for the same build, config and split")
+        report = summarize(self.rows, self.categories, gold="", missing=self.missing)
+
+        def rows(table: dict[str, dict[str, float | None]]) -> list[dict[str, Any]]:
+            return [{"name": k} | {m: _round(v) for m, v in row.items()} for k, row in table.items()]
+
+        return {"records": report.records, "missing": report.missing, "counts": report.counts,
+                "metrics": {k: _round(v) for k, v in report.metrics.items()},
+                "sources": rows(report.per_source), "categories": rows(report.per_category)}
+
+
+# ---------------------------------------------------------------- what the page embeds
+
+
+class Sample:
+    """The `limit` items with the smallest keys, in arrival order, in bounded memory."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.seen = 0
+        self.items: list[tuple[Any, int, Any]] = []
+
+    def add(self, key: Any, item: Any) -> None:
+        self.items.append((key, self.seen, item))
+        self.seen += 1
+        if len(self.items) > 2 * self.limit:
+            self._prune()
+
+    def _prune(self) -> None:
+        self.items = sorted(self.items, key=lambda x: (x[0], x[1]))[:self.limit]
+        self.items.sort(key=lambda x: x[1])
+
+    def result(self) -> list[Any]:
+        self._prune()
+        return [item for _, _, item in self.items]
 
 
 def _utf16(text: str) -> Callable[[int], int]:
@@ -159,17 +221,9 @@ def _utf16(text: str) -> Callable[[int], int]:
     return table.__getitem__
 
 
-def _choose(records: list[dict[str, Any]], limit: int, scores: dict[str, dict[str, Any]] | None
-            ) -> list[dict[str, Any]]:
-    """Which records to embed when there are too many: the worst-scored when a model is shown,
-    otherwise a sample by hash of id (deterministic, and stable when records are added)."""
-    if len(records) <= limit:
-        return records
-    if scores is not None:
-        keep = {r["id"] for r in sorted(records, key=lambda r: (scores[r["id"]]["iou"], r["id"]))[:limit]}
-    else:
-        keep = set(sorted((r["id"] for r in records), key=lambda i: hashlib.sha256(i.encode()).digest())[:limit])
-    return [r for r in records if r["id"] in keep]
+def _counts(span: dict[str, Any]) -> bool:
+    """The scorer's reading of a predicted span: an error when prob > 0.5 and not neutral."""
+    return span.get("prob", 1.0) > 0.5 and span.get("severity", "major") != "neutral"
 
 
 def _compact(record: dict[str, Any], index: dict[str, dict[str, int]], split: str,
@@ -196,10 +250,10 @@ def _compact(record: dict[str, Any], index: dict[str, dict[str, int]], split: st
     if record["num_annotators"] > 1:
         out["sl"] = [[u(s["start"]), u(s["end"]), round(s["prob"], 3)] for s in record["soft_labels"]]
         out["agr"] = _round(record["agreement"], 3)
-    for key, field in (("t", "title"), ("url", "url"), ("date", "date"), ("st", "source_text"),
-                       ("sl_lang", "source_language"), ("proc", "process")):
-        if record.get(field):
-            out[key] = record[field]
+    for key, name in (("t", "title"), ("url", "url"), ("date", "date"), ("st", "source_text"),
+                      ("sl_lang", "source_language"), ("proc", "process")):
+        if record.get(name):
+            out[key] = record[name]
     if prediction is not None:
         out["pr"] = [[u(s["start"]), u(s["end"]), cat.get(s.get("category") or "", -1),
                       sev.get(s.get("severity") or "", -1), s.get("prob"), int(_counts(s))]
@@ -209,25 +263,35 @@ def _compact(record: dict[str, Any], index: dict[str, dict[str, int]], split: st
     return out
 
 
-def _counts(span: dict[str, Any]) -> bool:
-    """The scorer's reading of a predicted span: an error when prob > 0.5 and not neutral."""
-    return span.get("prob", 1.0) > 0.5 and span.get("severity", "major") != "neutral"
-
-
-def report_data(records: list[dict[str, Any]], *, title: str, predictions: dict[str, dict[str, Any]] | None = None,
-                splits: dict[str, str] | None = None, limit: int = LIMIT, model: str = "predictions"
+def report_data(pairs: Iterable[Pair], *, title: str, predictions: dict[str, dict[str, Any]] | None = None,
+                limit: int = LIMIT, model: str = "predictions", problems: Problems | None = None,
+                prediction_file: str = "<predictions>", prediction_lines: dict[str, int] | None = None
                 ) -> dict[str, Any]:
-    splits = splits or {}
-    scores, overall = score_records(records, predictions) if predictions is not None else (None, None)
-    chosen = _choose(records, limit, scores)
-    facets = {
-        "source": sorted({r["source"] for r in records}),
-        "system": sorted({r["system"] for r in records if r["system"]}),
-        "split": sorted({s for s in splits.values() if s}),
-    }
+    """Everything the page shows, in one pass over the records. When there are more than `limit`,
+    the page embeds the worst-scored (with a model) or those with the smallest hash of their id:
+    deterministic, and a record once shown stays shown when records are added."""
+    problems = Problems() if problems is None else problems
+    stats = Statistics()
+    scorer = None if predictions is None else Scorer(predictions, problems, file=prediction_file,
+                                                       lines=prediction_lines)
+    sample = Sample(limit)
+    for record, split in pairs:
+        stats.add(record, split)
+        score = scorer.add(record) if scorer is not None else None
+        if scorer is not None:
+            key: Any = (score["iou"] if score else 0.0, record["id"])
+        else:
+            key = hashlib.sha256(record["id"].encode("utf-8")).digest()
+        sample.add(key, (record, split, score))
+    overall = scorer.finish() if scorer is not None else None
+    problems.raise_if_any()
+    summary = stats.to_dict()
+    facets = {"source": sorted(stats.sources), "system": sorted(stats.systems),
+              "split": sorted(s for s in stats.splits if s)}
     index = {k: {v: i for i, v in enumerate(vs)} for k, vs in facets.items()}
     index["category"] = CATEGORY_ORDER
     index["severity"] = {s: i for i, s in enumerate(SEVERITIES)}
+    chosen = sample.result()
     return {
         "title": title,
         "categories": list(CATEGORIES),
@@ -235,14 +299,13 @@ def report_data(records: list[dict[str, Any]], *, title: str, predictions: dict[
         "sources": facets["source"],
         "systems": facets["system"],
         "splits": facets["split"],
-        "summary": summarise(records, splits) | {"embedded": len(chosen)},
-        "sampled": ("worst" if scores is not None else "hash") if len(chosen) < len(records) else None,
+        "summary": summary | {"embedded": len(chosen)},
+        "sampled": ("worst" if scorer else "hash") if len(chosen) < summary["records"] else None,
         "model": None if overall is None else {"name": model} | overall,
         "records": [
-            _compact(r, index, splits.get(r["id"], ""),
-                     None if predictions is None else predictions.get(r["id"], {"spans": []}),
-                     None if scores is None else scores[r["id"]])
-            for r in chosen
+            _compact(record, index, split,
+                     None if predictions is None else predictions.get(record["id"], {"spans": []}), score)
+            for record, split, score in chosen
         ],
     }
 
@@ -260,6 +323,8 @@ def _embed(value: Any) -> str:
 
 
 def render(data: dict[str, Any]) -> str:
+    """The template with its CSS, script and data inlined; the script is pinned by its hash in the
+    content security policy, so nothing else can run and nothing can be fetched."""
     script = _asset("report.js")
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
     values = {
@@ -272,36 +337,51 @@ def render(data: dict[str, Any]) -> str:
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], _asset("report.html"))
 
 
-def write_report(records: list[dict[str, Any]], out: Path, *, title: str,
-                 predictions: dict[str, dict[str, Any]] | None = None, splits: dict[str, str] | None = None,
-                 limit: int = LIMIT, model: str = "predictions") -> ReportInfo:
-    """Write the page for published-shape records (Record.to_dict()); `splits` maps id to split,
-    `predictions` maps id to a prediction line. The bytes depend only on the arguments."""
-    data = report_data(records, title=title, predictions=predictions, splits=splits, limit=limit, model=model)
+def _write(data: dict[str, Any], out: Path) -> ReportInfo:
     page = render(data).encode("utf-8")
     write_bytes(Path(out), page)
-    return ReportInfo(Path(out), len(records), len(data["records"]), len(page))
+    return ReportInfo(Path(out), data["summary"]["records"], len(data["records"]), len(page))
+
+
+def write_report(records: Iterable[dict[str, Any]], out: Path, *, title: str,
+                 predictions: dict[str, dict[str, Any]] | None = None, splits: dict[str, str] | None = None,
+                 limit: int = LIMIT, model: str = "predictions") -> ReportInfo:
+    """Write the page for published-shape records (Record.to_dict()); `splits` maps id to split and
+    `predictions` id to a prediction line. The bytes depend only on the arguments."""
+    splits = splits or {}
+    pairs = ((r, splits.get(r["id"], "")) for r in records)
+    return _write(report_data(pairs, title=title, predictions=predictions, limit=limit, model=model), out)
+
+
+def write_build_report(folder: Path, *, title: str) -> ReportInfo:
+    """report.html of a build folder, from the default config it has just written (streamed)."""
+    from newserrata.records_io import parquet_rows, split_files
+
+    def pairs() -> Iterator[Pair]:
+        for path in split_files(folder):
+            split = SHARD.match(path.name)
+            for _, _, record in parquet_rows(path):
+                yield record, split["split"] if split else ""
+
+    return _write(report_data(pairs(), title=title), Path(folder) / "report.html")
 
 
 # ---------------------------------------------------------------- reading inputs
 
 
-def read_records(path: Path, config: str = "default", split: str | None = None
-                 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Schema-valid records and the split of each (from the shard name of a build folder)."""
+def checked_records(path: Path, problems: Problems, config: str = "default", split: str | None = None
+                    ) -> Iterator[Pair]:
+    """Schema-valid records with their split (from the shard name of a build folder, else --split);
+    problems are collected, so every bad record is named before anything is written."""
     from newserrata import schemas
     from newserrata.checks import check_spans
     from newserrata.records_io import iter_records
 
-    problems = Problems()
-    records: list[dict[str, Any]] = []
-    splits: dict[str, str] = {}
     seen: dict[str, str] = {}
-    for file, line, record in _progress(iter_records(path, problems, config, split), "reading records"):
+    for file, line, record in _progress(iter_records(path, problems, config, split), "report"):
         found = len(problems)
         for ptr, message in schemas.schema_errors("record", record):
-            problems.add(file, line, ptr, message, "see schema/record.schema.json; `newserrata validate` "
-                         "checks records")
+            problems.add(file, line, ptr, message, "see schema/record.schema.json")
         if len(problems) > found:
             continue
         check_spans(record["spans"], record["text"], (file, line), "/spans", problems)
@@ -311,33 +391,24 @@ def read_records(path: Path, config: str = "default", split: str | None = None
             problems.add(file, line, "/id", f"duplicate id {record['id']!r}, first at {seen[record['id']]}",
                          "record ids are unique")
         seen[record["id"]] = f"{file}:{line}"
+        if len(problems) > found:
+            continue
         shard = SHARD.match(Path(file).name)
-        if shard:
-            splits[record["id"]] = shard["split"]
-        elif split:
-            splits[record["id"]] = split
-        records.append(record)
-    if not records and not problems:
-        problems.add(str(path), None, "", "no records", "point at dist/<version> or a records .jsonl/.parquet")
-    problems.raise_if_any()
-    return records, splits
+        yield record, shard["split"] if shard else split or ""
+    if not seen and not problems:
+        problems.add(str(path), None, "", "no records", "point at dist/<version> or a records .jsonl / .parquet")
 
 
-def read_predictions(path: Path, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Prediction lines by id, checked as the scorer checks them (schema, duplicate and unknown ids,
-    offsets inside the text); records without a line are shown as predicting nothing."""
+def read_predictions(path: Path, problems: Problems) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
+    """Prediction lines by id, and the line of each; schema and duplicate ids are checked here,
+    offsets and unknown ids against the records as they stream past."""
     from newserrata import predictions as preds
     from newserrata.jsonl import read_lines
 
-    problems = Problems()
     lines = [(str(path), number, value) for number, value in read_lines(path, problems)]
     indexed = preds.index(lines, problems)
-    matcher = preds.Matcher(indexed, problems, file=str(path), allow_missing=True, gold="the records shown")
-    for record in records:
-        matcher.take(record["id"], record["text"])
-    matcher.finish()
-    problems.raise_if_any()
-    return {value["id"]: value for _, _, value in lines}
+    values = {v["id"]: v for _, _, v in lines if v.get("id") in indexed}
+    return values, {k: p.line for k, p in indexed.items() if p.line is not None}
 
 
 def _progress(items: Iterable[Any], what: str) -> Iterable[Any]:
@@ -363,18 +434,19 @@ def run(args: argparse.Namespace) -> int:
     for given, what in ((path, "records"), (Path(args.predictions or path), "predictions")):
         if not given.exists():
             problems.add(str(given), None, "", f"no such {what} file or folder", "check the path")
+    if args.limit < 1:
+        problems.add("--limit", None, "", f"{args.limit} articles", "embed at least 1 article")
     problems.raise_if_any()
-    records, splits = read_records(path, args.config, args.split)
-    predictions = read_predictions(Path(args.predictions), records) if args.predictions else None
-    title = args.title or default_title(path)
-    if args.split:
-        title += f" · {args.split}"
-    model = Path(args.predictions).stem if args.predictions else "predictions"
-    info = write_report(records, Path(args.out), title=title, predictions=predictions, splits=splits,
-                        limit=args.limit, model=model)
-    result = {"out": str(info.path), "records": info.records, "embedded": info.embedded, "bytes": info.bytes}
+    predictions, lines = read_predictions(Path(args.predictions), problems) if args.predictions else (None, {})
+    title = (args.title or default_title(path)) + (f" · {args.split}" if args.split else "")
+    data = report_data(checked_records(path, problems, args.config, args.split), title=title,
+                       predictions=predictions, limit=args.limit, problems=problems,
+                       model=Path(args.predictions).stem if args.predictions else "predictions",
+                       prediction_file=str(args.predictions), prediction_lines=lines)
+    info = _write(data, Path(args.out))
     if args.json:
-        print(json.dumps(result))
+        print(json.dumps({"out": str(info.path), "records": info.records, "embedded": info.embedded,
+                          "bytes": info.bytes}))
     else:
         shown = "" if info.embedded == info.records else f" ({info.embedded} embedded)"
         print(f"report: {info.records} record(s){shown}, {info.bytes / 1e6:.2f} MB -> {info.path}")
@@ -387,11 +459,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Write one HTML file (no external resources) with the release summary, charts of span "
                     "categories and severities, and an article browser with the error spans highlighted. "
                     "With --predictions, gold and predicted spans side by side and per-record scores, "
-                    "worst first.")
+                    "worst first. Exit 2 on bad input, with nothing written.")
     p.add_argument("records", metavar="BUILD_OR_RECORDS",
                    help="a build folder (dist/<version>) or a records .jsonl / .parquet file")
     p.add_argument("--predictions", metavar="PRED.jsonl", help="a model's predictions to compare with the gold spans")
-    p.add_argument("--split", help="only this split of a build folder (validation, test)")
+    p.add_argument("--split", help="only this split of a build folder; for a records file, the split to show "
+                   "its records under")
     p.add_argument("--config", default="default", help="build configuration to read (default: %(default)s)")
     p.add_argument("--out", required=True, help="the HTML file to write")
     p.add_argument("--title", help="page title (default: name and version from MANIFEST.json)")
