@@ -105,6 +105,7 @@ class Fault:
     times: int
     headers: dict[str, str]
     body: dict[str, Any]
+    after: bool = False
 
 
 @dataclass
@@ -166,6 +167,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
               content_type: str = "application/json") -> None:
+        if self.lost is not None:
+            fault, self.lost = self.lost, None
+            status, body, headers, content_type = fault.status, json.dumps(fault.body).encode(), fault.headers, \
+                "application/json"
         with self.state.lock:
             self.state.requests.append((self.command, self.path, status))
         self.send_response(status)
@@ -185,9 +190,12 @@ class Handler(BaseHTTPRequestHandler):
         self.query = parse_qs(url.query)
         self.raw_path = url.path
         self.payload = self._body() if self.command in ("POST", "PUT") else b""
+        self.lost: Fault | None = None
         try:
             fault = self._fault()
-            if fault is not None:
+            if fault is not None and fault.after:
+                self.lost = fault
+            elif fault is not None:
                 return self._json(fault.body, fault.status, fault.headers)
             with self.state.lock:
                 self.route()
@@ -555,12 +563,13 @@ class HubServer:
             server.server_close()
 
     def fail(self, method: str, pattern: str, status: int, times: int = 1, retry_after: int | None = None,
-             message: str = "injected failure") -> Fault:
-        """The next `times` requests matching (method, path regex) get `status` instead of an answer."""
+             message: str = "injected failure", after: bool = False) -> Fault:
+        """The next `times` requests matching (method, path regex) get `status` instead of an answer; with
+        `after`, the request is carried out first and only its answer is lost (a proxy failing late)."""
         headers = {"X-Error-Message": message}
         if retry_after is not None:
             headers["Retry-After"] = str(retry_after)
-        fault = Fault(method, pattern, status, times, headers, {"error": message})
+        fault = Fault(method, pattern, status, times, headers, {"error": message}, after)
         with self.state.lock:
             self.state.faults.append(fault)
         return fault

@@ -47,7 +47,7 @@ validation = 0.3
 test = 0.7
 
 [[sources]]
-name = "native"
+name = "{source}"
 kind = "native"
 path = "."
 domain = "news"
@@ -84,13 +84,13 @@ class Project:
         self.release = root / "data" / "release.toml"
         self.records = 0
 
-    def write_data(self, version: str, extra_article: bool) -> None:
+    def write_data(self, version: str, extra_article: bool, source: str) -> None:
         from newserrata.text import normalize
 
         data = self.root / "data"
         (data / "articles").mkdir(parents=True, exist_ok=True)
         (data / "labels").mkdir(parents=True, exist_ok=True)
-        self.release.write_text(RELEASE.format(version=version), encoding="utf-8")
+        self.release.write_text(RELEASE.format(version=version, source=source), encoding="utf-8")
         labels = []
         articles = ARTICLES + ([EXTRA] if extra_article else [])
         for number, (text, errors) in enumerate(articles, 1):
@@ -109,10 +109,10 @@ class Project:
         (data / "labels" / "test.jsonl").write_text("".join(json.dumps(v) + "\n" for v in labels), encoding="utf-8")
         self.records = len(articles)
 
-    def build(self, version: str, *, extra_article: bool = False, lock: bool = True) -> Path:
+    def build(self, version: str, *, extra_article: bool = False, source: str = "native", lock: bool = True) -> Path:
         from newserrata.build import build
 
-        self.write_data(version, extra_article)
+        self.write_data(version, extra_article, source)
         return build(self.release, self.root / "dist", lock=lock, progress=False).folder
 
     def relock(self, build: Path) -> None:
@@ -304,6 +304,35 @@ def test_a_failed_commit_leaves_no_tag_and_a_rerun_succeeds(project, hub):
     assert repo.tags == {"v1.0.0": json.loads(done.stdout)["commit"]}
 
 
+def test_a_commit_whose_answer_is_lost_is_not_repeated(project, hub):
+    build = project.build("1.0.0")
+    hub.fail("POST", r"/commit/", 502, times=1, retry_after=0, after=True, message="bad gateway")
+    done = run_publish(project.root, hub, str(build), "--repo", REPO)
+    assert done.returncode == 0, done.stderr
+    assert [r[2] for r in hub.requests("POST", r"/commit/")] == [502], "the retry found every file already there"
+    repo = hub.repo(REPO)
+    assert commits_on_main(hub) == 2, "the initial commit and exactly one release commit"
+    assert repo.tags == {"v1.0.0": repo.branches["main"]}
+
+
+def test_files_of_an_older_version_are_removed_and_a_lost_answer_is_recognised(project, hub):
+    first = project.build("1.0.0", source="native")
+    assert run_publish(project.root, hub, str(first), "--repo", REPO).returncode == 0
+    second = project.build("1.1.0", source="own")
+    hub.fail("POST", r"/commit/", 502, times=1, retry_after=0, after=True, message="bad gateway")
+    done = run_publish(project.root, hub, str(second), "--repo", REPO)
+    assert done.returncode == 0, done.stderr
+    assert [r[2] for r in hub.requests("POST", r"/commit/")] == [200, 502, 412]
+    assert "its answer was lost" in done.stderr
+    repo = hub.repo(REPO)
+    assert commits_on_main(hub) == 3
+    assert repo.tags["v1.1.0"] == repo.branches["main"]
+    files = set(repo.resolve("v1.1.0").files)
+    assert "data/own/test-00000-of-00001.parquet" in files
+    assert not [f for f in files if f.startswith("data/native/")]
+    assert "data/native/test-00000-of-00001.parquet" in repo.resolve("v1.0.0").files
+
+
 def test_rate_limits_are_retried(project, hub):
     build = project.build("1.0.0")
     hub.fail("POST", r"/api/repos/create", 429, times=1, retry_after=0)
@@ -369,6 +398,36 @@ def test_create_pr_opens_a_pull_request_and_leaves_main_and_tags_alone(project, 
     assert result["status"] == "pr-opened" and result["pr_url"].endswith("/discussions/1")
     assert repo.prs == {1: result["commit"]} and repo.tags == {}
     assert set(repo.resolve("main").files) == {".gitattributes"}
+
+
+def test_private_repositories_and_other_endpoints(project, hub):
+    build = project.build("1.0.0")
+    with HubServer(tokens={TOKEN: "newserrata-test"}) as other:
+        done = run_publish(project.root, hub, str(build), "--repo", REPO, "--private", "--endpoint", other.url)
+        assert done.returncode == 0, done.stderr
+        assert other.repo(REPO).private and "v1.0.0" in other.repo(REPO).tags
+    assert REPO not in hub.state.repos
+
+
+def test_a_card_the_hub_rejects_stops_publish_before_any_upload(project, hub):
+    build = project.build("1.0.0")
+    card = build / "README.md"
+    card.write_text(card.read_text().replace("license: cc-by-4.0", "license:\n  name: cc-by-4.0", 1))
+    project.relock(build)
+    done = run_publish(project.root, hub, str(build), "--repo", REPO)
+    assert done.returncode == 1
+    assert "Invalid metadata in README.md" in done.stderr
+    assert '"license" must be a string or a list of strings' in done.stderr
+    assert not hub.requests("PUT") and not hub.requests("POST", r"/commit/|/tag/")
+
+
+def test_the_card_passes_the_hubs_validate_yaml_through_repocard_validate(project, hub):
+    build = project.build("1.0.0")
+    code = "import sys; from huggingface_hub import DatasetCard; DatasetCard.load(sys.argv[1]).validate()"
+    done = subprocess.run([sys.executable, "-c", code, str(build / "README.md")],
+                          env=hub_env(hub, project.root / "hf-home", None), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert [r[2] for r in hub.requests("POST", r"/api/validate-yaml")] == [200]
 
 
 # refusals before anything is sent

@@ -264,7 +264,8 @@ def _explain(exc: Exception, step: str, repo: str, token: str | None) -> Publish
 
     response = exc.response if isinstance(exc, HfHubHTTPError) else None
     status = response.status_code if response is not None else None
-    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+    detail = lines[0] if response is not None else " ".join(lines)
     if response is not None and response.headers.get("X-Error-Message"):
         detail = response.headers["X-Error-Message"]
     if status == 401:
@@ -317,6 +318,7 @@ def publish(build: Path, repo: str, *, private: bool = False, create_pr: bool = 
         return result
 
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, get_token
+    from huggingface_hub.errors import HfHubHTTPError
 
     token = token or get_token()
     if not token:
@@ -361,11 +363,18 @@ def publish(build: Path, repo: str, *, private: bool = False, create_pr: bool = 
                                        f"{len(stale)} removed; verified against MANIFEST.json and the release lock.")
 
             step = f"uploading {len(plan.files)} files as one commit"
-            info = retry(step, commit)
-            result.commit = info.oid
+            try:
+                info = retry(step, commit)
+                result.commit, result.pr_url = info.oid, info.pr_url
+            except HfHubHTTPError as exc:
+                landed = None if create_pr or exc.response.status_code != 412 else _landed(api, repo, plan, retry)
+                if landed is None:
+                    raise
+                report(f"the commit reached main although its answer was lost (commit {landed})")
+                result.commit = landed
             if create_pr:
-                result.status, result.pr_url = "pr-opened", info.pr_url
-                report(f"opened {info.pr_url}; merge it, then run publish again to tag the merged commit")
+                result.status = "pr-opened"
+                report(f"opened {result.pr_url}; merge it, then run publish again to tag the merged commit")
                 return result
             result.status = "published"
         step = f"tagging commit {result.commit} as {plan.tag}"
@@ -377,6 +386,16 @@ def publish(build: Path, repo: str, *, private: bool = False, create_pr: bool = 
         raise
     except Exception as exc:
         raise _explain(exc, step, repo, token) from None
+
+
+def _landed(api: HfApi, repo: str, plan: Plan, retry: Callable[[str, Callable[[], Any]], Any]) -> str | None:
+    """After a 412 (main moved since our parent commit): main's head when it holds exactly this build,
+    which is what a retried commit sees when the first attempt succeeded but its answer was lost."""
+    branches, _ = retry("reading branches after a conflict", lambda: _refs(api, repo))
+    head = branches.get("main")
+    if head and same_content(retry("reading the files on main", lambda: _remote_files(api, repo, head)), plan.files):
+        return head
+    return None
 
 
 def _tag_conflict(repo: str, plan: Plan) -> list[Any]:
