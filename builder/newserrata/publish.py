@@ -15,7 +15,8 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -62,7 +63,6 @@ class PublishResult:
     status: str
     commit: str | None = None
     pr_url: str | None = None
-    messages: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -186,7 +186,7 @@ def check_card(folder: Path, files: list[LocalFile], problems: Problems) -> None
         for entry in entries if isinstance(entries, list) else [entries]:
             paths = entry.get("path") if isinstance(entry, dict) else entry
             for pattern in paths if isinstance(paths, list) else [paths]:
-                if not any(Path(p).match(pattern) for p in present):
+                if not any(fnmatch(p, pattern) for p in present):
                     problems.add(str(path), 1, f"/configs/{name}/data_files",
                                  f"{pattern!r} matches no file of the build", "rebuild with `newserrata build`")
 
