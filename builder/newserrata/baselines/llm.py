@@ -1,0 +1,216 @@
+"""An LLM judge as a baseline: any OpenAI-compatible chat endpoint, GEMBA-MQM-style.
+
+The model quotes the erroneous text rather than giving offsets, because models count characters
+badly; the quotes are aligned back to the article here (first unused exact occurrence, then a
+case-insensitive one, then the closest fuzzy window). Responses are cached on disk by model and
+prompt, so a rerun, or a crash halfway through a split, costs nothing twice.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+from newserrata.atomic import write_bytes
+from newserrata.taxonomy import CATEGORIES
+
+KEY_VARIABLES = ("NEWSERRATA_LLM_KEY", "OPENAI_API_KEY")
+FUZZY_CUTOFF = 0.8
+MAX_ANCHORS = 50
+SYSTEM = (
+    "You are an expert annotator of machine-written news (translations, rewrites, summaries). "
+    "You mark every error in the article the way professional MQM annotators do."
+)
+INSTRUCTIONS = """Find the errors in the article below. For each error, copy the erroneous words exactly as they \
+appear in the article (a short quote, never a whole paragraph), and classify it.
+
+Categories: {categories}.
+Severities: major (misleads the reader or breaks the meaning), minor (noticeable, meaning intact).
+Entity swaps, wrong numbers or dates, repetition loops, untranslated fragments and garbled sentences are errors.
+
+Answer with JSON only, in this shape:
+{{"errors": [{{"quote": "exact words from the article", "category": "accuracy/entity", "severity": "major"}}]}}
+Answer {{"errors": []}} if the article has no error.
+{source}
+Article ({language}):
+<<<
+{text}
+>>>"""
+
+
+def default_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newserrata" / "llm"
+
+
+def api_key() -> str | None:
+    return next((os.environ[v] for v in KEY_VARIABLES if os.environ.get(v)), None)
+
+
+def messages(record: dict[str, Any]) -> list[dict[str, str]]:
+    source = ""
+    if record.get("source_text"):
+        source = f"\nThe article was produced from this source ({record.get('source_language') or 'unknown'}):\n" \
+                 f"<<<\n{record['source_text']}\n>>>\n"
+    user = INSTRUCTIONS.format(categories=", ".join(CATEGORIES), source=source,
+                               language=record.get("language") or "unknown", text=record["text"])
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+
+
+def parse_errors(content: str) -> list[dict[str, Any]] | None:
+    """The error list from a reply that may wrap its JSON in prose or code fences; None if there is none."""
+    for candidate in (content, *re.findall(r"```(?:json)?\s*(.*?)```", content, re.DOTALL),
+                      content[content.find("{"):content.rfind("}") + 1]):
+        try:
+            value = json.loads(candidate)
+        except (json.JSONDecodeError, ValueError):
+            continue
+        errors = value.get("errors") if isinstance(value, dict) else value
+        if isinstance(errors, list):
+            return [e for e in errors if isinstance(e, dict) and isinstance(e.get("quote"), str) and e["quote"]]
+    return None
+
+
+def category_of(label: Any) -> str:
+    """The model's label in our taxonomy: exact id, then a unique match on the kind, then the area."""
+    text = str(label or "").strip().lower().replace(" ", "-")
+    if text in CATEGORIES:
+        return text
+    kind = text.rsplit("/", 1)[-1]
+    matches = [c for c in CATEGORIES if c.rsplit("/", 1)[-1] == kind]
+    if len(matches) == 1:
+        return matches[0]
+    area = text.split("/", 1)[0]
+    return f"{area}/other" if f"{area}/other" in CATEGORIES else "other"
+
+
+def severity_of(label: Any) -> str:
+    text = str(label or "").strip().lower()
+    return "minor" if text == "minor" else "neutral" if text == "neutral" else "major"
+
+
+def align(text: str, quote: str, used: set[tuple[int, int]]) -> tuple[int, int] | None:
+    """Offsets of a quoted error: the first exact occurrence not taken by an earlier identical quote,
+    then the same ignoring case, then the best fuzzy window around any occurrence of the longest common block."""
+    for haystack, needle in ((text, quote), (text.lower(), quote.lower())):
+        start = haystack.find(needle)
+        while start != -1:
+            if (start, start + len(needle)) not in used:
+                return start, start + len(needle)
+            start = haystack.find(needle, start + 1)
+    block = difflib.SequenceMatcher(None, text, quote, autojunk=False).find_longest_match(0, len(text), 0, len(quote))
+    if not block.size:
+        return None
+    anchor, best, found = quote[block.b:block.b + block.size], None, text.find(quote[block.b:block.b + block.size])
+    for _ in range(MAX_ANCHORS):
+        if found == -1:
+            break
+        start = max(0, found - block.b)
+        end = min(len(text), start + len(quote))
+        ratio = difflib.SequenceMatcher(None, text[start:end], quote, autojunk=False).ratio()
+        if ratio >= FUZZY_CUTOFF and (start, end) not in used and (best is None or ratio > best[0]):
+            best = (ratio, start, end)
+        found = text.find(anchor, found + 1)
+    return None if best is None else (best[1], best[2])
+
+
+def to_spans(text: str, errors: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """Predicted spans and the number of quotes that could not be found in the text."""
+    used: set[tuple[int, int]] = set()
+    spans, lost = [], 0
+    for error in errors:
+        where = align(text, error["quote"], used)
+        if where is None:
+            lost += 1
+            continue
+        used.add(where)
+        spans.append({"start": where[0], "end": where[1], "severity": severity_of(error.get("severity")),
+                      "category": category_of(error.get("category"))})
+    return sorted(spans, key=lambda s: (s["start"], s["end"])), lost
+
+
+@dataclass
+class Usage:
+    """What a run cost: the token report printed at the end."""
+
+    requests: int = 0
+    cached: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    malformed: int = 0
+    unaligned: int = 0
+    lock: Lock = field(default_factory=Lock, repr=False)
+
+    def add(self, **counts: int) -> None:
+        with self.lock:
+            for name, value in counts.items():
+                setattr(self, name, getattr(self, name) + value)
+
+    def to_dict(self) -> dict[str, int]:
+        return {k: v for k, v in self.__dict__.items() if k != "lock"}
+
+    def __str__(self) -> str:
+        return (f"llm: {self.requests} request(s), {self.cached} cached, {self.prompt_tokens} prompt + "
+                f"{self.completion_tokens} completion tokens; {self.malformed} malformed repl(ies), "
+                f"{self.unaligned} quote(s) not found in the text")
+
+
+@dataclass
+class Judge:
+    base_url: str
+    model: str
+    key: str
+    cache: Path = field(default_factory=default_cache)
+    workers: int = 4
+    retries: int = 5
+    timeout: float = 120.0
+    usage: Usage = field(default_factory=Usage)
+
+    def __post_init__(self) -> None:
+        from openai import OpenAI
+
+        # The client retries 408/409/429/5xx and connection errors with exponential backoff,
+        # honouring Retry-After; that is the behaviour we want, so it is not rewritten here.
+        self.client = OpenAI(base_url=self.base_url, api_key=self.key, max_retries=self.retries, timeout=self.timeout)
+
+    def cache_path(self, chat: list[dict[str, str]]) -> Path:
+        key = hashlib.sha256(json.dumps({"model": self.model, "messages": chat, "temperature": 0},
+                                        sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+        return self.cache / key[:2] / f"{key}.json"
+
+    def reply(self, chat: list[dict[str, str]]) -> str:
+        path = self.cache_path(chat)
+        if path.exists():
+            self.usage.add(cached=1)
+            return json.loads(path.read_text(encoding="utf-8"))["content"]
+        response = self.client.chat.completions.create(model=self.model, messages=chat, temperature=0)
+        content = response.choices[0].message.content or ""
+        usage = response.usage
+        self.usage.add(requests=1, prompt_tokens=usage.prompt_tokens if usage else 0,
+                       completion_tokens=usage.completion_tokens if usage else 0)
+        write_bytes(path, json.dumps({"model": self.model, "content": content}, ensure_ascii=False).encode("utf-8"))
+        return content
+
+    def predict(self, record: dict[str, Any]) -> list[dict[str, Any]]:
+        errors = parse_errors(self.reply(messages(record)))
+        if errors is None:
+            self.usage.add(malformed=1)
+            return []
+        spans, lost = to_spans(record["text"], errors)
+        self.usage.add(unaligned=lost)
+        return spans
+
+    def predict_all(self, records: list[dict[str, Any]], progress: bool = False) -> list[list[dict[str, Any]]]:
+        from tqdm import tqdm
+
+        with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
+            return list(tqdm(pool.map(self.predict, records), total=len(records), desc="llm", unit=" records",
+                             disable=not progress, file=sys.stderr))
