@@ -115,7 +115,7 @@ def load_times(page_path: Path, runs: int) -> list[float]:
         for _ in range(runs):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(page_path.as_uri())
-            page.wait_for_function("window.__reportReady !== undefined")
+            page.wait_for_selector("html[data-ready='1']")
             times.append(page.evaluate("window.__reportReady") / 1000)
             page.close()
         browser.close()
