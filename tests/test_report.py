@@ -284,17 +284,26 @@ def test_seed_article_with_its_errors_highlighted(browser: Browser, tmp_path: Pa
 
 
 def test_scored_baseline_on_the_seed_article(browser: Browser, tmp_path: Path) -> None:
-    records = seed_records()
+    records, splits = fixture_records(tmp_path)
+    seed = seed_records()[0]
+    records.insert(0, seed)
+    splits[seed["id"]] = "test"
     predictions = simple_predictions(records)
     out = tmp_path / "baseline.html"
-    write_report(records, out, title="NewsErrata seed · rule baseline", predictions=predictions,
-                 splits={r["id"]: "test" for r in records}, model="rule-baseline")
-    page = Opened(browser, out, f"#a={records[0]['id']}")
+    write_report(records, out, title="NewsErrata fixtures and seed · rule baseline", predictions=predictions,
+                 splits=splits, model="rule-baseline")
+    page = Opened(browser, out, f"#a={seed['id']}")
     for kind in ("#text-gold-side mark.hit", "#text-gold-side mark.miss", "#text-pred-side mark.fa"):
         assert page.page.locator(kind).count() > 0, kind
     assert "202nd" in page.texts("#text-pred-side mark.hit")
     page.shot("report-baseline-article.png")
+    page.page.locator("#text-pred-side mark.hit >> nth=1").scroll_into_view_if_needed()
+    page.page.evaluate("() => window.scrollBy(0, 250)")
+    page.shot("report-baseline-hits.png")
     page.page.click(".tabs [data-tab=model]")
+    official = score(records, list(predictions.values())).metrics
+    model = dict(zip(page.texts("#model .card .k"), page.texts("#model .card .v"), strict=True))
+    assert model["AUROC"] == f"{official['auroc']:.3f}"
     page.shot("report-baseline-model.png", full=True)
     assert page.errors == []
 

@@ -45,6 +45,7 @@
   function showTab(name) {
     for (const b of tabs) b.setAttribute("aria-selected", String(b.dataset.tab === name));
     for (const p of document.querySelectorAll(".tab-panel")) p.hidden = p.id !== name;
+    window.scrollTo(0, 0);
     if (name === "articles" && !state.listed) renderList();
   }
   for (const b of tabs) b.addEventListener("click", () => showTab(b.dataset.tab));
@@ -77,7 +78,7 @@
       ["Records", num(S.records), `${num(S.with_errors)} with errors (${pct(S.with_errors, S.records)})`],
       ["Splits", String(S.splits.filter((x) => x.name).length || "–"), splitText],
       ["Sources", num(S.sources.length), S.sources.map((x) => x.name).join(", ")],
-      ["Annotators", num(S.annotators), `${num(S.multi)} records with 2 or more`],
+      ["Annotators", num(S.annotators), `distinct per source; ${num(S.multi)} records with 2 or more`],
       ["Gold spans", num(S.spans), `${fix(S.spans / Math.max(1, S.records), 1)} per record`],
       ["Agreement", fix(S.agreement), S.agreement === null ? "no multi-annotator records" : "mean pairwise character IoU"],
       ["Characters", num(S.characters), `${num(Math.round(S.characters / Math.max(1, S.records)))} per record`],
@@ -342,6 +343,7 @@
     box.replaceChildren(...[h("h2", { text: r.t || r.id }), r.t ? h("div", { cls: "ids", text: r.id }) : null, factBox,
       h("div", { cls: "views" }, seg), body].filter(Boolean));
     showView(r, chosen, body);
+    if (box.getBoundingClientRect().top < 0) window.scrollTo(0, 0);
     if (r.st) {
       const det = h("details", { cls: "source" }, h("summary", { text: `Source text (${r.sl_lang || "source"})` }));
       det.addEventListener("toggle", () => { if (det.open && det.childElementCount === 1) det.append(h("div", { cls: "text", text: r.st })); });
