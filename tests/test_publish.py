@@ -213,6 +213,7 @@ def test_publish_then_load_the_tag_gives_the_local_rows(project, hub):
     expected = local_rows(build)
     assert loaded == expected
     assert sum(len(rows) for rows in expected["default"].values()) == project.records
+    assert all(expected[config][split] for config in CONFIGS for split in ("validation", "test"))
     assert TOKEN not in done.stdout + done.stderr
 
 
@@ -336,6 +337,7 @@ def test_files_of_an_older_version_are_removed_and_a_lost_answer_is_recognised(p
 def test_rate_limits_are_retried(project, hub):
     build = project.build("1.0.0")
     hub.fail("POST", r"/api/repos/create", 429, times=1, retry_after=0)
+    hub.fail("POST", r"/preupload/", 429, times=1, retry_after=0)
     hub.fail("POST", r"/commit/", 429, times=2, retry_after=0)
     hub.fail("POST", r"/tag/", 503, times=1, retry_after=0)
     done = run_publish(project.root, hub, str(build), "--repo", REPO)
@@ -343,6 +345,8 @@ def test_rate_limits_are_retried(project, hub):
     assert [r[2] for r in hub.requests("POST", r"/commit/")] == [429, 429, 200]
     assert [r[2] for r in hub.requests("POST", r"/tag/")] == [503, 200]
     assert [r[2] for r in hub.requests("POST", r"/api/repos/create")] == [429, 200]
+    # huggingface_hub's own backoff retries the preupload; each of the three commit attempts asks again
+    assert [r[2] for r in hub.requests("POST", r"/preupload/")] == [429, 200, 200, 200]
     assert "HTTP 429, retrying" in done.stderr
     assert "v1.0.0" in hub.repo(REPO).tags
 
