@@ -135,9 +135,9 @@ def test_source_issue_and_neutral_do_not_count_as_errors() -> None:
     )
     assert r.soft_labels == [] and r.spans == [] and not r.has_error
     assert r.agreement == 1.0  # three empty sets of error characters agree
-    # They are still part of the MQM score: source-issue has its severity weight, neutral has none.
-    assert [a.mqm_score for a in r.annotations] == [-5.0, 0.0, -1.0]
-    assert r.mqm_score == -2.0
+    # Neither weighs anything in the MQM score (Google's convention: source issues are not the translation's).
+    assert [a.mqm_score for a in r.annotations] == [0.0, 0.0, 0.0]
+    assert r.mqm_score == 0.0
 
 
 def test_agreement_is_mean_pairwise_character_iou() -> None:
@@ -164,7 +164,8 @@ def test_iou_edge_cases() -> None:
     ("non-translation", "minor", 25.0),
     ("fluency/grammar", "neutral", 0.0),
     ("non-translation", "neutral", 0.0),
-    ("source-issue", "major", 5.0),
+    ("source-issue", "major", 0.0),
+    ("source-issue", "minor", 0.0),
     ("accuracy/omission", "minor", 1.0),
 ])
 def test_mqm_weights(category: str, severity: str, expected: float) -> None:
@@ -200,8 +201,8 @@ def test_fixture_multi_annotator_article_by_hand(native_data: Path) -> None:
     assert gold(r) == [(39, 53, "accuracy/entity", "major"), (67, 74, "accuracy/number-date", "major"),
                        (80, 91, "fluency/repetition", "major")]
     assert [s.text for s in r.spans] == ["Vladimir Putin", "per cap", "gas and gas"]
-    assert [a.mqm_score for a in r.annotations] == [-15.0, -11.0, -6.0]
-    assert r.mqm_score == -10.666667
+    assert [a.mqm_score for a in r.annotations] == [-15.0, -6.0, -6.0]  # B's source issue weighs nothing
+    assert r.mqm_score == -9.0
     assert r.agreement == pytest.approx((21 / 41 + 19 / 55 + 8 / 54) / 3)
     clean = records["clean-en"]
     assert (clean.spans, clean.soft_labels, clean.agreement, clean.mqm_score, clean.has_error) == \

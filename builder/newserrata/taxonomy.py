@@ -18,8 +18,12 @@ COUNTED_SEVERITIES = frozenset({"major", "minor"})
 
 
 def weight(category: str, severity: str) -> float:
-    """MQM weight of one error, Google's convention (reproduces their published segment scores)."""
-    if severity == "neutral":
+    """MQM weight of one error, Google's convention (reproduces their published segment scores).
+
+    A source issue weighs nothing: the fault is in the text the translator was given, and Google's
+    scoring (Marot's default weights) leaves it out of the translation's score.
+    """
+    if severity == "neutral" or category == SOURCE_ISSUE:
         return 0.0
     if category == NON_TRANSLATION:
         return 25.0
