@@ -1,7 +1,10 @@
 """Scoring speed: 100k synthetic records (5 KB text, 5 gold spans, 5 predicted spans), bootstrap off.
 
 Floor: reading the same gold and predictions files into Python objects (json.loads of every
-line), measured in the same run. Target: scoring takes at most 3x the floor.
+line), measured in the same run. The scorer streams, so the floor does too: each parsed line is
+dropped before the next (keeping all of them costs more, through the garbage collector, and would
+flatter the ratio; that figure is printed for information). Each timing is the best of --repeat
+runs, as the machine may be busy. Target: scoring takes at most 3x the floor.
 """
 
 from __future__ import annotations
@@ -52,11 +55,16 @@ def write_inputs(folder: Path, n: int, seed: int = 0) -> tuple[Path, Path]:
     return gold_path, pred_path
 
 
-def floor(gold_path: Path, pred_path: Path) -> float:
+def floor(gold_path: Path, pred_path: Path, keep: bool = False) -> float:
     start = time.perf_counter()
     for path in (gold_path, pred_path):
-        values = [json.loads(line) for line in path.read_bytes().decode("utf-8").split("\n") if line.strip()]
-        del values
+        kept = []
+        for line in path.read_bytes().decode("utf-8").split("\n"):
+            if line.strip():
+                value = json.loads(line)
+                if keep:
+                    kept.append(value)
+        del kept
     return time.perf_counter() - start
 
 
@@ -72,20 +80,28 @@ def score(gold_path: Path, pred_path: Path) -> tuple[float, int]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=2, help="best of this many runs (default 2)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         print(f"writing {args.records} synthetic records ...", file=sys.stderr)
         gold_path, pred_path = write_inputs(Path(tmp), args.records)
-        floor_s = floor(gold_path, pred_path)
-        score_s, records = score(gold_path, pred_path)
+        floor_s = score_s = kept_s = float("inf")
+        records = 0
+        for _ in range(max(1, args.repeat)):
+            floor_s = min(floor_s, floor(gold_path, pred_path))
+            seconds, records = score(gold_path, pred_path)
+            score_s = min(score_s, seconds)
+        kept_s = floor(gold_path, pred_path, keep=True)
     figures = {"records": records, "score_seconds": round(score_s, 3), "records_per_second": round(records / score_s),
-               "floor_seconds": round(floor_s, 3), "ratio": round(score_s / floor_s, 2), "target_ratio": 3.0}
+               "floor_seconds": round(floor_s, 3), "floor_keeping_objects_seconds": round(kept_s, 3),
+               "ratio": round(score_s / floor_s, 2), "target_ratio": 3.0}
     if args.json:
         print(json.dumps(figures))
     else:
         print(f"score: {records} records in {score_s:.2f} s = {records / score_s:,.0f} records/s")
-        print(f"floor (json.loads of gold and predictions): {floor_s:.2f} s")
+        print(f"floor (json.loads of every gold and prediction line): {floor_s:.2f} s"
+              f" ({kept_s:.2f} s when every object is kept)")
         print(f"ratio: {score_s / floor_s:.2f} (target <= 3)")
     return 0
 

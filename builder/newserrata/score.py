@@ -10,6 +10,7 @@ Definitions, and where they differ from the published scorers, are in docs/scori
 from __future__ import annotations
 
 import argparse
+import bisect
 import itertools
 import json
 import re
@@ -128,6 +129,9 @@ def _overlaps(gold: list[Interval], pred: list[Interval]) -> list[int]:
 
 def _max_runs(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
     """Overlapping spans to disjoint runs carrying the highest probability that covers them."""
+    spans = sorted(spans)
+    if all(spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1)):
+        return spans
     points = sorted({p for s, e, _ in spans for p in (s, e)})
     out: list[tuple[int, int, float]] = []
     for a, b in itertools.pairwise(points):
@@ -137,23 +141,42 @@ def _max_runs(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float
     return out
 
 
-def _changes(runs: list[tuple[int, float, float]] | list[tuple[int, int, float]]) -> dict[int, float]:
-    """Where a step function over disjoint runs changes value; 0 outside the runs."""
-    changes = {end: 0.0 for _, end, _ in runs}
-    changes.update((start, value) for start, _, value in runs)
-    return changes
+def _level_weights(runs: list[tuple[int, int, float]], length: int) -> dict[float, int]:
+    """How many characters carry each value; characters outside the runs carry 0."""
+    weights: dict[float, int] = {}
+    covered = 0
+    for start, end, value in runs:
+        weights[value] = weights.get(value, 0) + end - start
+        covered += end - start
+    if covered < length:
+        weights[0.0] = weights.get(0.0, 0) + length - covered
+    return weights
 
 
-def _joint(length: int, xs: list[tuple[int, int, float]], ys: list[tuple[int, int, float]]
-           ) -> list[tuple[int, float, float]]:
-    """(length, x, y) runs covering [0, length), with 0 wherever a side has no run."""
-    cx, cy = _changes(xs), _changes(ys)
-    out, x, y, previous = [], 0.0, 0.0, 0
-    for point in sorted({0, length, *cx, *cy}):
-        if point > previous:
-            out.append((point - previous, x, y))
-        x, y, previous = cx.get(point, x), cy.get(point, y), point
-    return out
+def _pair_weights(gold: list[tuple[int, int, float]], pred: list[tuple[int, int, float]],
+                  gold_weights: dict[float, int]) -> dict[tuple[float, float], int]:
+    """How many characters carry each (gold value, predicted value) pair, from the runs' overlaps."""
+    pairs: dict[tuple[float, float], int] = {}
+    under_pred: dict[float, int] = {}
+    starts = [s for s, _, _ in gold]
+    for a, b, y in pred:
+        i, covered = max(bisect.bisect_right(starts, a) - 1, 0), 0
+        while i < len(gold) and gold[i][0] < b:
+            start, end, x = gold[i]
+            overlap = min(b, end) - max(a, start)
+            if overlap > 0:
+                pairs[x, y] = pairs.get((x, y), 0) + overlap
+                under_pred[x] = under_pred.get(x, 0) + overlap
+                covered += overlap
+            i += 1
+        if b - a > covered:
+            pairs[0.0, y] = pairs.get((0.0, y), 0) + b - a - covered
+            under_pred[0.0] = under_pred.get(0.0, 0) + b - a - covered
+    for x, w in gold_weights.items():
+        rest = w - under_pred.get(x, 0)
+        if rest:
+            pairs[x, 0.0] = pairs.get((x, 0.0), 0) + rest
+    return pairs
 
 
 def shroom_cor(length: int, gold_soft: list[tuple[int, int, float]], spans: list[PredictedSpan]) -> float:
@@ -166,34 +189,43 @@ def shroom_cor(length: int, gold_soft: list[tuple[int, int, float]], spans: list
     if length == 0:
         return 1.0
     pred_soft = _max_runs([(s.start, s.end, s.prob) for s in spans if s.severity != "neutral" and s.end > s.start])
-    runs = _joint(length, gold_soft, pred_soft)
-    xs = {round(v, 8) for v in {x for _, x, _ in runs}}
-    ys = {round(v, 8) for v in {y for _, _, y in runs}}
+    gold_weights, pred_weights = _level_weights(gold_soft, length), _level_weights(pred_soft, length)
+    xs = {round(v, 8) for v in gold_weights}
+    ys = {round(v, 8) for v in pred_weights}
     if len(xs) == 1 and len(ys) == 1:
         return 1.0 if (0.0 in xs) == (0.0 in ys) else 0.0
     if len(xs) == 1 or len(ys) == 1:
         return 0.0
-    from newserrata.scorestats import spearman_runs
+    from newserrata.scorestats import spearman_weights
 
-    return spearman_runs(runs)
+    return spearman_weights(gold_weights, pred_weights, _pair_weights(gold_soft, pred_soft, gold_weights))
+
+
+def _runs(intervals: list[Interval]) -> list[Interval]:
+    return intervals if len(intervals) == 1 else merge(intervals)
 
 
 def score_record(gold: Gold, prediction: Prediction, categories: dict[str, Counter[str]]) -> RecordScore:
     hard = [s for s in prediction.spans if s.is_error]
+    by_severity: dict[str, list[Interval]] = {}
+    by_category: dict[str, list[Interval]] = {}
+    for s in hard:
+        by_severity.setdefault(s.severity, []).append((s.start, s.end))
+        if s.category:
+            by_category.setdefault(s.category, []).append((s.start, s.end))
     pred_all = merge([(s.start, s.end) for s in hard])
     gold_runs = [(s, e) for s, e, _, _ in gold.spans]
     found = _overlaps(gold_runs, pred_all)
     same_severity = 0
-    for severity in ("major", "minor"):
-        runs = merge([(s.start, s.end) for s in hard if s.severity == severity])
-        if runs:
-            same_severity += sum(n for n, g in zip(_overlaps(gold_runs, runs), gold.spans, strict=True)
-                                 if (g[2] == "major") == (severity == "major"))
+    for severity, intervals in by_severity.items():
+        major = severity == "major"
+        overlaps = _overlaps(gold_runs, _runs(intervals))
+        same_severity += sum(n for n, g in zip(overlaps, gold.spans, strict=True) if (g[2] == "major") == major)
     for (start, end, _, category), n in zip(gold.spans, found, strict=True):
         categories["gold_chars"][category] += end - start
         categories["found_chars"][category] += n
-    for category in {s.category for s in hard if s.category}:
-        runs = merge([(s.start, s.end) for s in hard if s.category == category])
+    for category, intervals in by_category.items():
+        runs = _runs(intervals)
         categories["predicted_chars"][category] += sum(e - s for s, e in runs)
         categories["predicted_in_gold"][category] += sum(_overlaps(runs, gold_runs))
     gold_chars = sum(e - s for s, e in gold_runs)

@@ -96,23 +96,32 @@ def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float | None:
     return (pairs - ties_x - ties_y + ties_xy - 2 * discordant) / denominator
 
 
-def spearman_runs(runs: list[tuple[int, float, float]]) -> float:
-    """Spearman's rho of two per-character vectors given as (length, x, y) runs, without expanding them.
+def spearman_weights(weight_x: dict[float, int], weight_y: dict[float, int],
+                     pairs: dict[tuple[float, float], int]) -> float:
+    """Spearman's rho of two per-character vectors given only as value counts, without expanding them.
 
-    Each distinct value's average rank follows from the total length of smaller values, and the
-    Pearson correlation of ranks is then a length-weighted sum over runs. Callers rule out constant
-    vectors first (Mu-SHROOM gives those a fixed value), so the denominator is positive.
+    `weight_x` / `weight_y` count the characters carrying each value, `pairs` each (x, y) pair.
+    A value's average rank follows from the count of smaller values, and the Pearson correlation
+    of ranks is then a weighted sum over the pairs. Callers rule out constant vectors first
+    (Mu-SHROOM gives those a fixed value), so the denominator is positive.
     """
-    weight_x: dict[float, int] = {}
-    weight_y: dict[float, int] = {}
-    for w, x, y in runs:
-        weight_x[x] = weight_x.get(x, 0) + w
-        weight_y[y] = weight_y.get(y, 0) + w
     mean = (sum(weight_x.values()) + 1) / 2
     rank_x, var_x = _centred_ranks(weight_x, mean)
     rank_y, var_y = _centred_ranks(weight_y, mean)
-    cov = sum(w * rank_x[x] * rank_y[y] for w, x, y in runs)
+    cov = sum(w * rank_x[x] * rank_y[y] for (x, y), w in pairs.items())
     return cov / math.sqrt(var_x * var_y)
+
+
+def spearman_runs(runs: list[tuple[int, float, float]]) -> float:
+    """The same from (length, x, y) runs."""
+    weight_x: dict[float, int] = {}
+    weight_y: dict[float, int] = {}
+    pairs: dict[tuple[float, float], int] = {}
+    for w, x, y in runs:
+        weight_x[x] = weight_x.get(x, 0) + w
+        weight_y[y] = weight_y.get(y, 0) + w
+        pairs[x, y] = pairs.get((x, y), 0) + w
+    return spearman_weights(weight_x, weight_y, pairs)
 
 
 def _centred_ranks(weights: dict[float, int], mean: float) -> tuple[dict[float, float], float]:
