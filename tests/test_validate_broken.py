@@ -146,6 +146,13 @@ def offset_past_end_of_text(root: Path) -> Expect:
 
 
 @case
+def offset_written_as_decimal(root: Path) -> Expect:
+    # JSON Schema calls 18.0 an integer; Python cannot slice with it, so the build would crash later.
+    spans_of(2, lambda s: s[0].update(start=float(s[0]["start"])))(root)
+    return Expect("data", TEAM, 2, "/spans/0/start", "decimal")
+
+
+@case
 def negative_offset(root: Path) -> Expect:
     spans_of(4, lambda s: s[0].update(start=-3))(root)
     return Expect("data", TEAM, 4, "/spans/0/start", "minimum")
@@ -200,7 +207,7 @@ def label_for_missing_article(root: Path) -> Expect:
 @case
 def broken_utf8_in_label_file(root: Path) -> Expect:
     lines = (root / TEAM).read_bytes().split(b"\n")
-    lines[2] = lines[2].replace("2026".encode(), b"\xff2026")
+    lines[2] = lines[2].replace(b"2026", b"\xff2026")
     (root / TEAM).write_bytes(b"\n".join(lines))
     return Expect("data", TEAM, 3, "", "UTF-8")
 
@@ -354,6 +361,12 @@ def record_num_annotators_wrong(root: Path) -> Expect:
 
 
 @case
+def record_soft_label_offset_as_decimal(root: Path) -> Expect:
+    edit_lines(root / RECORDS, 4, lambda v: v["soft_labels"][0].update(end=39.0))
+    return Expect(RECORDS, RECORDS, 4, "/soft_labels/0/end", "decimal")
+
+
+@case
 def record_duplicate_id(root: Path) -> Expect:
     append_line(root / RECORDS, (root / RECORDS).read_text(encoding="utf-8").splitlines()[0].encode())
     return Expect(RECORDS, RECORDS, 5, "/id", "duplicate")
@@ -381,6 +394,12 @@ def record_malformed_line(root: Path) -> Expect:
 def prediction_start_after_end(root: Path) -> Expect:
     edit_lines(root / PREDS, 2, lambda v: v["spans"][0].update(start=60))
     return Expect(PREDS, PREDS, 2, "/spans/0/start", "after end")
+
+
+@case
+def prediction_offset_as_decimal(root: Path) -> Expect:
+    edit_lines(root / PREDS, 2, lambda v: v["spans"][0].update(end=53.0))
+    return Expect(PREDS, PREDS, 2, "/spans/0/end", "decimal")
 
 
 @case

@@ -127,3 +127,23 @@ def test_unlabelled_article_is_valid_but_not_a_record(native_data: Path) -> None
     (native_data / "articles" / "extra.json").write_text(json.dumps(meta | {"id": "extra"}), encoding="utf-8")
     assert main(["validate", str(native_data)]) == 0
     assert "extra" not in {r.id for r in native.load(native_data, "fixture")}
+
+
+def test_label_file_with_crlf_lines_and_no_final_newline_is_fine(native_data: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    path = native_data / "labels" / "team.jsonl"
+    path.write_bytes(path.read_bytes().rstrip(b"\n").replace(b"\n", b"\r\n"))
+    assert main(["validate", str(native_data)]) == 0, capsys.readouterr().err
+    assert len(native.load(native_data, "fixture")) == 4
+
+
+def test_every_problem_in_a_label_file_is_reported_at_once(native_data: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    path = native_data / "labels" / "team.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace('"major"', '"blocker"', 1)
+    lines[3] = lines[3].replace('"text": "Vladimir Putin"', '"text": "Putin"', 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["validate", str(native_data)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2: /spans/0/severity: " in err and f"{path}:4: /spans/0/text: " in err

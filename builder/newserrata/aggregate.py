@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections import Counter
 from dataclasses import dataclass
 
 from newserrata.records import Annotation, Record, SoftLabel, Span
@@ -36,11 +35,11 @@ def covered(annotation: Annotation) -> list[Interval]:
 
 def coverage_runs(per_annotator: list[list[Interval]], length: int) -> list[tuple[int, int, int]]:
     """(start, end, k): consecutive runs over [0, length) where exactly k annotators cover each character."""
-    events: Counter[int] = Counter()
+    events: dict[int, int] = {}
     for runs in per_annotator:
         for start, end in runs:
-            events[start] += 1
-            events[end] -= 1
+            events[start] = events.get(start, 0) + 1
+            events[end] = events.get(end, 0) - 1
     out: list[tuple[int, int, int]] = []
     position, depth = 0, 0
     for point in sorted(events):
@@ -54,22 +53,25 @@ def coverage_runs(per_annotator: list[list[Interval]], length: int) -> list[tupl
 
 def soft_labels(per_annotator: list[list[Interval]], length: int) -> list[SoftLabel]:
     n = len(per_annotator)
-    out: list[SoftLabel] = []
+    runs: list[list[float]] = []
     for start, end, k in coverage_runs(per_annotator, length):
         if not k:
             continue
         prob = k / n
-        if out and out[-1].end == start and out[-1].prob == prob:
-            out[-1] = SoftLabel(out[-1].start, end, prob)
+        if runs and runs[-1][1] == start and runs[-1][2] == prob:
+            runs[-1][1] = end
         else:
-            out.append(SoftLabel(start, end, prob))
-    return out
+            runs.append([start, end, prob])
+    return [SoftLabel(start, end, prob) for start, end, prob in runs]
 
 
 def _majority(spans: list[Span]) -> tuple[str, str]:
-    severities = Counter(s.severity for s in spans)
+    severities: dict[str, int] = {}
+    categories: dict[str, int] = {}
+    for span in spans:
+        severities[span.severity] = severities.get(span.severity, 0) + 1
+        categories[span.category] = categories.get(span.category, 0) + 1
     severity = max(severities, key=lambda s: (severities[s], s == "major"))
-    categories = Counter(s.category for s in spans)
     category = min(categories, key=lambda c: (-categories[c], CATEGORY_ORDER[c]))
     return category, severity
 
@@ -87,10 +89,16 @@ def gold_spans(text: str, annotations: list[Annotation], labels: list[SoftLabel]
 
 
 def _overlap(a: list[Interval], b: list[Interval]) -> int:
-    total, i, j = 0, 0, 0
-    while i < len(a) and j < len(b):
-        total += max(0, min(a[i][1], b[j][1]) - max(a[i][0], b[j][0]))
-        if a[i][1] < b[j][1]:
+    """Shared characters of two merged run lists, in one merge-like pass (every record pays for it)."""
+    total, i, j, na, nb = 0, 0, 0, len(a), len(b)
+    while i < na and j < nb:
+        a_start, a_end = a[i]
+        b_start, b_end = b[j]
+        low = a_start if a_start > b_start else b_start
+        high = a_end if a_end < b_end else b_end
+        if high > low:
+            total += high - low
+        if a_end < b_end:
             i += 1
         else:
             j += 1
@@ -105,10 +113,15 @@ def iou(a: list[Interval], b: list[Interval]) -> float:
 
 
 def pairwise_agreement(per_annotator: list[list[Interval]]) -> float | None:
-    pairs = list(itertools.combinations(per_annotator, 2))
-    if not pairs:
-        return None
-    return sum(iou(a, b) for a, b in pairs) / len(pairs)
+    """Mean of `iou` over all pairs (same value, same summation order); run lengths are summed once."""
+    sizes = [sum(e - s for s, e in runs) for runs in per_annotator]
+    total, pairs = 0.0, 0
+    for i, j in itertools.combinations(range(len(per_annotator)), 2):
+        inter = _overlap(per_annotator[i], per_annotator[j])
+        union = sizes[i] + sizes[j] - inter
+        total += inter / union if union else 1.0
+        pairs += 1
+    return total / pairs if pairs else None
 
 
 def annotation_score(annotation: Annotation) -> float:
@@ -118,7 +131,9 @@ def annotation_score(annotation: Annotation) -> float:
 
 def aggregate(record: Record) -> Record:
     """Fill the derived fields of a record from its annotations."""
-    annotations = [dataclasses.replace(a, mqm_score=annotation_score(a)) for a in record.annotations]
+    annotations = [Annotation(annotator_id=a.annotator_id, annotator_kind=a.annotator_kind, spans=a.spans,
+                              source_spans=a.source_spans, no_errors=a.no_errors, mqm_score=annotation_score(a))
+                   for a in record.annotations]
     per_annotator = [covered(a) for a in annotations]
     labels = soft_labels(per_annotator, len(record.text))
     spans = gold_spans(record.text, annotations, labels)

@@ -12,34 +12,43 @@ from newserrata.text import BOM, TextDecodeError, decode_utf8
 
 
 def read_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed value) for each non-blank line; problems are collected, not raised."""
+    """(line number, parsed value) for each non-blank line; problems are collected, not raised.
+
+    The file is streamed line by line: a release-sized records file never sits in memory whole,
+    and peeking at the first line (kind inference) costs one line. A file that is not UTF-8 is
+    one problem, at its first bad line.
+    """
     try:
-        data = path.read_bytes()
+        handle = Path(path).open("rb")
     except OSError as exc:
         problems.add(str(path), None, "", f"cannot read file: {exc.strerror}", "check the path")
         return
-    try:
-        text = decode_utf8(data)
-    except TextDecodeError as exc:
-        problems.add(str(path), exc.line, "", str(exc), "re-save the file as UTF-8")
-        return
-    if text.startswith(BOM):
-        problems.add(str(path), 1, "", "file starts with a byte order mark", "save as UTF-8 without BOM")
-        return
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.add(str(path), number, "", f"malformed JSON: {exc.msg} at column {exc.colno}",
-                         "one complete JSON object per line")
-            continue
-        if not isinstance(value, dict):
-            problems.add(str(path), number, "", f"expected a JSON object, got {type(value).__name__}",
-                         "one JSON object per line")
-            continue
-        yield number, value
+    with handle:
+        offset = 0
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                error = TextDecodeError(number, offset + exc.start, exc.reason)
+                problems.add(str(path), number, "", str(error), "re-save the file as UTF-8")
+                return
+            offset += len(raw)
+            if number == 1 and line.startswith(BOM):
+                problems.add(str(path), 1, "", "file starts with a byte order mark", "save as UTF-8 without BOM")
+                return
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.add(str(path), number, "", f"malformed JSON: {exc.msg} at column {exc.colno}",
+                             "one complete JSON object per line")
+                continue
+            if not isinstance(value, dict):
+                problems.add(str(path), number, "", f"expected a JSON object, got {type(value).__name__}",
+                             "one JSON object per line")
+                continue
+            yield number, value
 
 
 def read_json(path: Path, problems: Problems) -> dict[str, Any] | None:

@@ -57,6 +57,9 @@ class SoftLabel:
     end: int
     prob: float
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "prob": self.prob}
+
 
 @dataclass(frozen=True, slots=True)
 class Segment:
@@ -136,9 +139,7 @@ class Record:
                 for s in self.segments
             ],
             "spans": [s.to_gold_dict() for s in self.spans],
-            "soft_labels": [
-                {"start": s.start, "end": s.end, "prob": s.prob} for s in self.soft_labels
-            ],
+            "soft_labels": [s.to_dict() for s in self.soft_labels],
             "annotations": [
                 {
                     "annotator_id": a.annotator_id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newserrata import schemas
-from newserrata.checks import check_record
+from newserrata.checks import check_record, check_whole_offsets
 from newserrata.errors import Problems
 from newserrata.jsonl import read_lines
 from newserrata.records_io import iter_records
@@ -77,6 +77,8 @@ def validate_predictions(path: Path, problems: Problems, summary: Summary) -> No
                          "one line per record")
         seen[value["id"]] = line
         for i, span in enumerate(value["spans"]):
+            if not check_whole_offsets(span, (str(path), line), f"/spans/{i}", problems):
+                continue
             if span["start"] > span["end"]:
                 problems.add(str(path), line, f"/spans/{i}/start", f"start {span['start']} is after end {span['end']}",
                              "end is exclusive and not before start")
