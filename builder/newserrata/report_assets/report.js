@@ -329,7 +329,7 @@
     if (r.url && /^https?:\/\//i.test(r.url)) factBox.append(h("span", null, h("b", { text: "URL" }), h("a", { href: r.url, target: "_blank", rel: "noopener noreferrer", text: r.url })));
     const views = [["gold", `Gold spans (${r.g.length})`]];
     if (r.sl) views.push(["soft", "Soft labels"]);
-    if (r.an.length > 1 || r.an.some((a) => a[2].length !== r.g.length)) for (const [i, a] of r.an.entries()) views.push([`a${i}`, `${a[0]} (${a[2].length})`]);
+    for (const [i, a] of r.an.entries()) views.push([`a${i}`, `${a[0]} (${a[2].length})`]);
     if (r.pr) views.push(["compare", "Gold vs predicted"]);
     const chosen = view && views.some((v) => v[0] === view) ? view : r.pr ? "compare" : "gold";
     const body = h("div", { id: "view" });
