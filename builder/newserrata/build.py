@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -59,6 +60,7 @@ class BuildResult:
     unchanged: bool = False
     locked: bool = False
     notes: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"folder": str(self.folder)}
@@ -71,6 +73,19 @@ class Stream:
     source: Source
     location: str
     records: Iterable[Record]
+
+
+class Clock:
+    """Seconds per build step, so a slow build says where its time went."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.seconds[step] = round(now - self.last, 3)
+        self.last = now
 
 
 class Missing(Exception):
@@ -300,14 +315,18 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out))
     notes: list[str] = []
+    clock = Clock()
     try:
         stats, layout = write_records(release, streams, tmp, progress)
+        clock.lap("records")
         present = [s.source for s in streams]
         gone = sorted(missing)
         _say("build: writing card, datasheet, report and manifest", progress)
         write_bytes(tmp / "README.md", card(release, present, gone, layout, stats).encode("utf-8"))
         write_bytes(tmp / "DATASHEET.md", datasheet(release, present, gone, stats).encode("utf-8"))
+        clock.lap("card and datasheet")
         write_build_report(tmp, title=f"{release.name} {name}")
+        clock.lap("report")
         write_manifest(tmp, release.name, release.version, gone, inputs)
         built = lock_data(release.version, inputs, tmp)
         lock_path = release.lock_path()
@@ -315,6 +334,7 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
             notes += check_lock(lock_path, old, built)
         final = out / name
         unchanged = _place(tmp, final, bool(missing))
+        clock.lap("manifest and placing")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         if not out_existed and out.is_dir() and not any(out.iterdir()):
@@ -326,7 +346,8 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
     counts = {split: {s.source.name: stats.get(split, s.source.name).records for s in streams} for split in splits}
     return BuildResult(final, release.version, bool(missing), missing, stats.get().records,
                        sum(stats.get().spans.values()), counts,
-                       stats.to_dict(splits, [s.source.name for s in streams]), unchanged, lock, notes)
+                       stats.to_dict(splits, [s.source.name for s in streams]), unchanged, lock, notes,
+                       clock.seconds)
 
 
 def build(release: Path, out: Path, *, sources: list[str] | None = None, source_files: dict[str, Path] | None = None,
@@ -366,6 +387,7 @@ def summary(result: BuildResult) -> str:
     for n, per in result.statistics["sources"].items():
         lines.append(f"  {n}: Krippendorff alpha {per['total']['krippendorff_alpha']}, "
                      f"mean pairwise IoU {per['total']['mean_pairwise_iou']}")
+    lines.append("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
     if result.locked:
         lines.append(f"  locked version {result.version}")
     lines += [f"  note: {n}" for n in result.notes]

@@ -132,7 +132,7 @@ class SortedSplit:
     """Rows of one (config, split) in any order, written sorted by id with bounded memory."""
 
     def __init__(self, folder: Path, split: str, work: Path) -> None:
-        self.folder, self.split, self.work = folder, split, work
+        self.folder, self.split, self.work = folder, split, work / f"{folder.name}-{split}"
         self.out = ShardWriter(folder, split)
         self.direct = True
         self.last_id: str | None = None
@@ -166,7 +166,7 @@ class SortedSplit:
         """What was written so far is sorted: it becomes the first run of an external merge sort."""
         self.direct = False
         if self.out.rows or self.out.pending_rows:
-            run_dir = self.work / f"run-{id(self)}-direct"
+            run_dir = self.work / "direct"
             run_dir.mkdir(parents=True)
             files = self.out.close()
             moved = []
@@ -184,7 +184,7 @@ class SortedSplit:
             return
         table = pa.concat_tables(self.spill).sort_by("id")
         self.spill, self.spill_bytes = [], 0
-        path = self.work / f"run-{id(self)}-{len(self.runs):05d}.parquet"
+        path = self.work / f"run-{len(self.runs):05d}.parquet"
         self.work.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, path, compression="none", row_group_size=MERGE_BATCH * 16)
         self.runs.append([path])
@@ -198,9 +198,7 @@ class SortedSplit:
             return self.out.close()
         self._spill()
         merge(self.runs, self.out)
-        for run in self.runs:
-            for path in run:
-                path.unlink()
+        shutil.rmtree(self.work)
         return self.out.close()
 
 
