@@ -501,6 +501,20 @@ def languages_from_name(name: str) -> tuple[str, str] | None:
     return found.pop() if len(found) == 1 else None
 
 
+def default_source_name(path: Path) -> str:
+    """A readable source name from a file name: `wmt23-zhen` for ..._generalMT2023_zhen..., else
+    `<first word>-<pair>` (`ted-ende`), else the file's first word."""
+    name = path.name.lower()
+    pair = languages_from_name(name)
+    year = re.search(r"(?<!\d)20(\d\d)(?!\d)", name)
+    if pair and year:
+        return f"wmt{year.group(1)}-{pair[0]}{pair[1]}"
+    words = [w for w in re.split(r"[^a-z0-9]+", name) if w and w not in {"mqm", "sxs", "tsv", "tar", "gz", "tgz"}
+             and (not pair or w not in (pair[0] + pair[1], f"{pair[0]}-{pair[1]}", *pair))]
+    head = words[0] if words else "mqm"
+    return f"{head}-{pair[0]}{pair[1]}" if pair else head
+
+
 def _pair_suffix(doc: str) -> tuple[str, str] | None:
     match = re.search(r":([A-Za-z]{2,3})-([A-Za-z]{2,3})$", doc)
     return (match.group(1).lower(), match.group(2).lower()) if match else None
