@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -92,10 +91,6 @@ class Missing(Exception):
     """An enabled source that this build cannot read; the build goes on, marked partial."""
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("NEWSERRATA_CACHE") or Path.home() / ".cache" / "newserrata")
-
-
 def _reader(kind: str) -> Reader:
     """Importers are imported lazily: a missing optional importer only makes its sources missing."""
     if kind == "native":
@@ -110,25 +105,17 @@ def _reader(kind: str) -> Reader:
 
 
 def _fetch(source: Source, local: Path | None, offline: bool, progress: bool) -> Path:
+    """A file the user supplied must be right (InputError); a failed download only makes the source missing."""
+    from newserrata import download
+
+    assert source.url and source.sha256 and source.size
     try:
-        from newserrata import download
-    except ImportError:
-        if local is None:
-            raise Missing("the downloader is not available in this installation") from None
-        found = file_digest(local)
-        if (found.sha256, found.size) != (source.sha256, source.size):
-            raise InputError([Problem(str(local), None, "", f"sha256 {found.sha256} / {found.size} bytes differs "
-                                      f"from the release's pin for {source.name}", "supply the pinned file")]) from None
-        return local
-    try:
-        return download.fetch(source.url, source.sha256, source.size, cache_dir=cache_dir(), offline=offline,
-                              local_file=local, progress=progress)
-    except InputError:
+        return download.fetch(source.url, source.sha256, source.size, offline=offline,
+                              local_file=local, progress=progress, name=source.name)
+    except InputError as exc:
         if local is not None:
             raise
-        raise Missing("offline and not in the cache" if offline else "download failed") from None
-    except Exception as exc:  # any network or cache failure makes the source missing, not the build
-        raise Missing(f"download failed: {exc}") from None
+        raise Missing("; ".join(p.message for p in exc.problems)) from None
 
 
 def native_files(folder: Path) -> list[tuple[str, Path]]:
@@ -173,8 +160,10 @@ def open_sources(release: Release, names: list[str] | None, files: dict[str, Pat
         except Missing as exc:
             missing[source.name] = str(exc)
             continue
+        extra = {"member": source.member, "source_language": source.source_language,
+                 "target_language": source.target_language} if source.kind == "wmt-mqm" else {}
         streams.append(Stream(source, str(path), read(path, source=source.name, license=source.license,
-                                                      domain=source.domain)))
+                                                      domain=source.domain, **extra)))
     return streams, missing, inputs
 
 
@@ -278,6 +267,13 @@ def _same_tree(a: Path, b: Path) -> list[str]:
     return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
 
 
+def _readable(folder: Path) -> None:
+    """Temporary files and folders are private; a published version folder is not."""
+    folder.chmod(0o755)
+    for path in folder.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
 def _place(tmp: Path, final: Path, partial: bool) -> bool:
     """Move the finished folder into place; True when an identical folder was already there."""
     if final.exists():
@@ -333,6 +329,7 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
         if not missing and (old := read_lock(lock_path)) is not None:
             notes += check_lock(lock_path, old, built)
         final = out / name
+        _readable(tmp)
         unchanged = _place(tmp, final, bool(missing))
         clock.lap("manifest and placing")
     except BaseException:

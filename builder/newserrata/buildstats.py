@@ -28,7 +28,8 @@ class Facts:
     def of(cls, record: Record) -> Facts:
         return cls(len(record.text), record.has_error, [(s.category, s.severity) for s in record.spans],
                    record.mqm_score, sum(len(a.spans) for a in record.annotations),
-                   [(a.annotator_id, a.annotator_kind) for a in record.annotations], record.agreement,
+                   [(f"{record.source}/{a.annotator_id}", a.annotator_kind) for a in record.annotations],
+                   record.agreement,
                    alpha_of(record), tuple(x for x in (record.language, record.source_language) if x))
 
 
@@ -41,7 +42,7 @@ class Tally:
     with_error: int = 0
     spans: Counter[tuple[str, str]] = field(default_factory=Counter)
     annotator_spans: int = 0
-    annotators: dict[str, str] = field(default_factory=dict)
+    annotators: dict[str, str] = field(default_factory=dict)  # "<source>/<annotator_id>": kind; ids are per source
     agreement_sum: float = 0.0
     agreement_count: int = 0
     mqm_sum: float = 0.0

@@ -218,9 +218,11 @@ def statistics(release: Release, sources: list[Source], missing: list[str], stat
     out += ["### Per split", "", _table(header, _tally_rows([(s, stats.get(s)) for s in splits]
                                                              + [("all", stats.get())])), "",
             "### Per source and split", "",
-            _table(header, _tally_rows([(f"{n} / {s}", stats.get(s, n)) for n in names for s in [*splits, "*"]])),
+            _table(header, _tally_rows([(f"{n} / {s}", stats.get(s, n)) for n in names for s in splits]
+                                       + [(f"{n} / all", stats.get("*", n)) for n in names])),
             "", "Agreement: mean pairwise character IoU over records with two or more annotators; Krippendorff's "
-            "alpha is nominal, at character level (marked as a major or minor error or not).", "",
+            "alpha is nominal, at character level (marked as a major or minor error or not). Annotator ids are "
+            "pseudonyms scoped to their source, so annotators are counted per source.", "",
             "### Gold spans by category and severity", ""]
     total = stats.get()
     rows = [[c] + [total.spans[(c, s)] for s in SEVERITIES] for c in CATEGORIES if any(
