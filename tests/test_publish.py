@@ -316,6 +316,16 @@ def test_a_commit_whose_answer_is_lost_is_not_repeated(project, hub):
     assert repo.tags == {"v1.0.0": repo.branches["main"]}
 
 
+def test_a_tag_whose_answer_is_lost_is_recognised(project, hub):
+    build = project.build("1.0.0")
+    hub.fail("POST", r"/tag/", 502, times=1, retry_after=0, after=True, message="bad gateway")
+    done = run_publish(project.root, hub, str(build), "--repo", REPO)
+    assert done.returncode == 0, done.stderr
+    assert [r[2] for r in hub.requests("POST", r"/tag/")] == [502, 409]
+    repo = hub.repo(REPO)
+    assert repo.tags == {"v1.0.0": repo.branches["main"]}
+
+
 def test_files_of_an_older_version_are_removed_and_a_lost_answer_is_recognised(project, hub):
     first = project.build("1.0.0", source="native")
     assert run_publish(project.root, hub, str(first), "--repo", REPO).returncode == 0
@@ -505,6 +515,15 @@ def test_a_card_naming_files_the_build_lacks_is_refused(project):
     project.relock(build)
     with pytest.raises(InputError, match=r"/configs/native/data_files: 'data/native/exam-\*"):
         publish.verify(build, project.release)
+
+
+def test_the_python_api_dry_run_returns_the_plan(project):
+    build = project.build("1.0.0")
+    result = publish.publish(build, REPO, dry_run=True, release=project.release, progress=False)
+    assert result.status == "dry-run" and result.commit is None
+    assert result.to_dict()["files"] == [{"path": f.path, "size": f.size, "sha256": f.sha256}
+                                         for f in result.plan.files]
+    assert "MANIFEST.json" in publish.format_plan(result)
 
 
 def test_the_card_metadata_passes_huggingface_hub_validation(project):

@@ -378,8 +378,15 @@ def publish(build: Path, repo: str, *, private: bool = False, create_pr: bool = 
                 return result
             result.status = "published"
         step = f"tagging commit {result.commit} as {plan.tag}"
-        retry(step, lambda: api.create_tag(repo, tag=plan.tag, revision=result.commit, repo_type=REPO_TYPE,
-                                           tag_message=f"NewsErrata {plan.version}"))
+        try:
+            retry(step, lambda: api.create_tag(repo, tag=plan.tag, revision=result.commit, repo_type=REPO_TYPE,
+                                               tag_message=f"NewsErrata {plan.version}"))
+        except HfHubHTTPError as exc:
+            if exc.response.status_code != 409:
+                raise
+            _, tags = retry("reading tags after a conflict", lambda: _refs(api, repo))
+            if tags.get(plan.tag) != result.commit:
+                raise InputError(_tag_conflict(repo, plan)) from None
         report(f"tagged {repo}@{plan.tag} -> {result.commit}")
         return result
     except (InputError, PublishError):
