@@ -267,7 +267,7 @@ enabled = true
     captured = capsys.readouterr()
     assert status == 0
     assert "PARTIAL" in captured.err
-    assert "--source-file NAME=PATH" in captured.err and "wmt-test" in captured.err
+    assert "--source-file wmt-test=PATH" in captured.err and "http://127.0.0.1:9/none.tsv.tar.gz" in captured.err
     folder = tmp_path / "dist" / "1.0.0-partial"
     manifest = json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))
     assert manifest["partial"] is True and manifest["missing_sources"] == ["wmt-test"]

@@ -158,7 +158,9 @@ def open_sources(release: Release, names: list[str] | None, files: dict[str, Pat
                                               f"{path} is not a folder", "point path at a native data folder")])
                 inputs[source.name] = tree_digest(native_files(path))
         except Missing as exc:
-            missing[source.name] = str(exc)
+            supply = f"; supply it with --source-file {source.name}=PATH" + (f" (the file at {source.url})"
+                                                                            if source.url else "")
+            missing[source.name] = f"{exc}{supply}"
             continue
         extra = {"member": source.member, "source_language": source.source_language,
                  "target_language": source.target_language} if source.kind == "wmt-mqm" else {}
@@ -394,8 +396,7 @@ def summary(result: BuildResult) -> str:
 def warning(result: BuildResult) -> str:
     reasons = "\n".join(f"  {name}: {why}" for name, why in sorted(result.missing_sources.items()))
     return (f"warning: PARTIAL build, {len(result.missing_sources)} enabled source(s) missing:\n{reasons}\n"
-            "  supply a downloaded file with --source-file NAME=PATH, or build online without --offline and "
-            "--sources; a partial build can be neither locked nor published")
+            "  a partial build can be neither locked nor published")
 
 
 def run(args: argparse.Namespace) -> int:
