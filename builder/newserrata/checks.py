@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from newserrata.aggregate import aggregate
 from newserrata.errors import Problems
+from newserrata.records import Record
 from newserrata.taxonomy import OMISSION
 
 SPAN_HINT = "offsets are 0-based code points into the NFC text with \\n newlines, end exclusive"
@@ -71,9 +73,6 @@ def check_runs(runs: list[dict[str, Any]], length: int, where: tuple[str, int | 
 
 def check_record(record: dict[str, Any], where: tuple[str, int | None], problems: Problems) -> None:
     """Semantic checks of one schema-valid record, including that derived fields match a recomputation."""
-    from newserrata.aggregate import aggregate
-    from newserrata.records import Record
-
     file, line = where
     text = record["text"]
     found_before = len(problems)
