@@ -217,6 +217,37 @@ def test_publish_then_load_the_tag_gives_the_local_rows(project, hub):
     assert TOKEN not in done.stdout + done.stderr
 
 
+VERIFY = """
+import hashlib, json, sys
+from huggingface_hub import HfApi, hf_hub_download
+repo, tag = sys.argv[1], sys.argv[2]
+manifest = json.load(open(hf_hub_download(repo, "MANIFEST.json", repo_type="dataset", revision=tag)))
+infos = HfApi().get_paths_info(repo, sorted(manifest["files"]), repo_type="dataset", revision=tag)
+out = {}
+for info in infos:
+    data = open(hf_hub_download(repo, info.path, repo_type="dataset", revision=tag), "rb").read()
+    out[info.path] = {"size": info.size, "lfs": info.lfs.sha256 if info.lfs else None,
+                      "downloaded": hashlib.sha256(data).hexdigest()}
+print(json.dumps({"manifest": manifest["files"], "hub": out}))
+"""
+
+
+def test_a_published_version_verifies_against_its_manifest_with_huggingface_hub(project, hub):
+    build = project.build("1.0.0")
+    assert run_publish(project.root, hub, str(build), "--repo", REPO).returncode == 0
+    done = subprocess.run([sys.executable, "-c", VERIFY, REPO, "v1.0.0"],
+                          env=hub_env(hub, project.root / "reader-home", None), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    manifest, remote = found["manifest"], found["hub"]
+    assert set(remote) == set(manifest)
+    for path, expected in manifest.items():
+        assert remote[path]["size"] == expected["size"]
+        assert remote[path]["downloaded"] == expected["sha256"]
+        assert remote[path]["lfs"] == (expected["sha256"] if path.endswith(".parquet") else None)
+    assert hub.requests("POST", r"/paths-info/v1.0.0")
+
+
 def test_a_new_version_gets_its_own_commit_and_the_old_tag_still_loads_the_old_rows(project, hub):
     first = project.build("1.0.0")
     assert run_publish(project.root, hub, str(first), "--repo", REPO).returncode == 0
