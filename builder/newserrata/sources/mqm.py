@@ -262,9 +262,9 @@ def _read(path: Path, member: str | None, stats: Stats, problems: Problems) -> _
                          f"{', '.join(table.header)}", "the header is system, doc, docSegId, globalSegId, rater, "
                          "source, target, category, severity[, metadata]")
             return data
-        json_metadata = "metadata" in index and table.header[index["metadata"]].strip().lower() == "metadata"
-        stats.layout = "metadata" if json_metadata else ("comment" if "metadata" in index else "minimal")
-        reader = _Rows(path, index, json_metadata, data, stats, problems)
+        last = table.header[index["metadata"]].strip().lower() if "metadata" in index else "none"
+        stats.layout = f"{len(index)} columns, {last} column" + ("" if table.has_header else ", no header")
+        reader = _Rows(path, index, data, stats, problems)
         rows = 0
         for line, cells in table.rows:
             rows += 1
@@ -280,10 +280,8 @@ class _Rows:
     """Row by row into `_File`. This is the importer's hot loop: rows of one segment come together
     and repeat its texts, so the current segment and its parsed cells are kept at hand."""
 
-    def __init__(self, path: Path, index: dict[str, int], json_metadata: bool, data: _File, stats: Stats,
-                 problems: Problems) -> None:
+    def __init__(self, path: Path, index: dict[str, int], data: _File, stats: Stats, problems: Problems) -> None:
         self.path, self.data, self.stats, self.problems = str(path), data, stats, problems
-        self.json_metadata = json_metadata
         self.width = max(index.values()) + 1
         self.optional_last = index.get("metadata") == self.width - 1
         # Absent optional columns read the empty cell appended to every row.
@@ -333,11 +331,8 @@ class _Rows:
         seg.targets[parsed_target[0]] += 1
         seg.sources[parsed_source[0]] += 1
         seg.raters[rater] = None
-        note = None
-        if self.json_metadata:
-            note = self._metadata(metadata, seg, doc)
-        elif metadata.strip():
-            note = metadata.strip()
+        # Marot's metadata column was once a free-text note column; a cell is JSON when it looks like it.
+        note = self._metadata(metadata, seg, doc) if metadata[:1] == "{" else normalize(metadata.strip()) or None
         if kind[0] == "no-error":
             self.counts["no_error_rows"] += 1
             return
@@ -370,7 +365,7 @@ class _Rows:
                     self.data.languages = (src, tgt)
         if '"note"' in cell:
             note = _json(cell).get("note")
-            return note.strip() or None if isinstance(note, str) else None
+            return normalize(note.strip()) or None if isinstance(note, str) else None
         return None
 
     def _marks(self, line: int, rater: str, category: str, severity: str, kind: tuple[str, str, str],

@@ -125,6 +125,7 @@ class Table:
     """The header (given or assumed), the quoting style, and the rows as (line number, cells)."""
 
     header: list[str]
+    has_header: bool
     quoting: str
     rows: Iterator[tuple[int, list[str]]]
 
@@ -150,8 +151,8 @@ def read_table(stream: IO[str], path: Path) -> Table:
         pending.append(line)
         style = vote(line.rstrip("\r\n").split("\t"), width)
     if style == "csv":
-        return Table(header, "csv", _csv_rows(itertools.chain(pending, stream), path, base))
-    return Table(header, "plain", _plain_rows(pending, stream, path, base))
+        return Table(header, bool(base), "csv", _csv_rows(itertools.chain(pending, stream), path, base))
+    return Table(header, bool(base), "plain", _plain_rows(pending, stream, path, base))
 
 
 def _decode(read: Any, path: Path, line: int) -> str:
