@@ -397,6 +397,22 @@ def prediction_start_after_end(root: Path) -> Expect:
 
 
 @case
+def prediction_id_three_times(root: Path) -> Expect:
+    # Every repeat points back at the first line, not at the previous repeat.
+    append_line(root / PREDS, b'{"id": "multi-en", "spans": []}')
+    append_line(root / PREDS, b'{"id": "multi-en", "spans": []}')
+    return Expect(PREDS, PREDS, 4, "/id", "first on line 2")
+
+
+@case
+def record_id_three_times(root: Path) -> Expect:
+    first = (root / RECORDS).read_text(encoding="utf-8").splitlines()[0].encode()
+    append_line(root / RECORDS, first)
+    append_line(root / RECORDS, first)
+    return Expect(RECORDS, RECORDS, 6, "/id", f"{RECORDS}:1")
+
+
+@case
 def prediction_offset_as_decimal(root: Path) -> Expect:
     edit_lines(root / PREDS, 2, lambda v: v["spans"][0].update(end=53.0))
     return Expect(PREDS, PREDS, 2, "/spans/0/end", "decimal")

@@ -6,8 +6,17 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
+
+
+@cache
+def _file_mode() -> int:
+    """What open() would give a new file: mkstemp makes it 0600, which would leave outputs unreadable to others."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 @contextmanager
@@ -20,6 +29,7 @@ def atomic_write(path: Path) -> Iterator[BinaryIO]:
         with os.fdopen(fd, "wb") as out:
             yield out
             out.flush()
+            os.fchmod(out.fileno(), _file_mode())
             os.fsync(out.fileno())
         os.replace(tmp, path)
     except BaseException:

@@ -57,7 +57,7 @@ def validate_records(path: Path, problems: Problems, summary: Summary) -> None:
         if record["id"] in seen:
             problems.add(file, line, "/id", f"duplicate id {record['id']!r}, first at {seen[record['id']]}",
                          "record ids are unique")
-        seen[record["id"]] = f"{file}:{line}"
+        seen.setdefault(record["id"], f"{file}:{line}")
         check_record(record, (file, line), problems)
     summary.files += len(files)
 
@@ -75,7 +75,7 @@ def validate_predictions(path: Path, problems: Problems, summary: Summary) -> No
         if value["id"] in seen:
             problems.add(str(path), line, "/id", f"duplicate id {value['id']!r}, first on line {seen[value['id']]}",
                          "one line per record")
-        seen[value["id"]] = line
+        seen.setdefault(value["id"], line)
         for i, span in enumerate(value["spans"]):
             if not check_whole_offsets(span, (str(path), line), f"/spans/{i}", problems):
                 continue
