@@ -198,6 +198,7 @@ def test_markup_in_the_data_is_shown_as_text_and_never_runs(browser: Browser, fi
     page = Opened(browser, titled)
     assert page.page.title() == EVIL_TITLE == page.page.locator("#title").text_content()
     assert page.page.evaluate("window.__pwned") is None
+    assert page.errors == [] and page.texts("#count") == ["0 articles"]
 
 
 def test_nothing_is_fetched_from_outside_the_file(browser: Browser, fixture_report: Any) -> None:

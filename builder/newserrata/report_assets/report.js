@@ -257,7 +257,8 @@
       h("span", { cls: "badge", text: `MQM ${fix(r.mqm, 1)}` }),
       r.an.length > 1 ? h("span", { cls: "badge", text: `${r.an.length} annotators` }) : null,
       r.sc ? h("span", { cls: `badge ${r.sc.iou >= 0.5 ? "good" : "bad"}`, text: `IoU ${fix(r.sc.iou)} · F1 ${fix(r.sc.f1)}` }) : null);
-    return h("li", { "aria-current": String(r === state.current), "data-id": r.id, onclick: () => openRecord(r) },
+    return h("li", { "aria-current": String(r === state.current), "data-id": r.id, tabindex: "0", onclick: () => openRecord(r),
+      onkeydown: (ev) => { if (ev.key === "Enter") openRecord(r); } },
       h("div", { cls: "name", text: r.t || r.id }), h("div", { cls: "meta", text: meta }), badges);
   }
 
