@@ -303,6 +303,74 @@ def _refs(api: HfApi, repo: str) -> tuple[dict[str, str], dict[str, str]]:
     return {b.name: b.target_commit for b in refs.branches}, {t.name: t.target_commit for t in refs.tags}
 
 
+@dataclass
+class _Hub:
+    """One publish run's view of the repository; every call goes through the retry policy."""
+
+    api: HfApi
+    repo: str
+    plan: Plan
+    retry: Callable[[str, Callable[[], Any]], Any]
+    report: Callable[[str], None]
+
+    def refs(self) -> tuple[dict[str, str], dict[str, str]]:
+        return self.retry("reading branches and tags", lambda: _refs(self.api, self.repo))
+
+    def files(self, revision: str) -> dict[str, Any]:
+        return self.retry(f"reading the files at {revision}", lambda: _remote_files(self.api, self.repo, revision))
+
+    def holds_build(self, revision: str | None) -> bool:
+        return revision is not None and same_content(self.files(revision), self.plan.files)
+
+    def commit(self, main: str | None, create_pr: bool) -> tuple[str, str | None]:
+        """One commit with every file of the build, and deletions of files an older version left on main."""
+        from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+        from huggingface_hub.errors import HfHubHTTPError
+
+        plan = self.plan
+        local = {f.path for f in plan.files}
+        stale = sorted(p for p in (self.files(main) if main else {}) if p not in local and p not in KEEP_REMOTE)
+
+        def attempt() -> Any:
+            operations: list[Any] = [CommitOperationAdd(path_in_repo=f.path, path_or_fileobj=str(f.absolute))
+                                     for f in plan.files]
+            operations += [CommitOperationDelete(path_in_repo=p) for p in stale]
+            return self.api.create_commit(
+                self.repo, operations, repo_type=REPO_TYPE, revision="main", create_pr=create_pr,
+                parent_commit=main, commit_message=f"Release {plan.tag}",
+                commit_description=f"NewsErrata {plan.version}: {len(plan.files)} files, {len(stale)} removed; "
+                                   "verified against MANIFEST.json and the release lock.")
+
+        try:
+            info = self.retry(f"uploading {len(plan.files)} files as one commit", attempt)
+            return info.oid, info.pr_url
+        except HfHubHTTPError as exc:
+            # 412: main moved since `main`; after a lost answer, that move is our own commit.
+            if getattr(exc.response, "status_code", None) != 412 or create_pr:
+                raise
+            head = self.refs()[0].get("main")
+            if not self.holds_build(head):
+                raise
+            self.report(f"the commit reached main although its answer was lost (commit {head})")
+            return str(head), None
+
+    def tag(self, commit: str) -> None:
+        """Tag the commit id; a 409 is accepted only when the tag already points at that very commit."""
+        from huggingface_hub.errors import HfHubHTTPError
+
+        plan = self.plan
+        try:
+            self.retry(f"tagging commit {commit} as {plan.tag}", lambda: self.api.create_tag(
+                self.repo, tag=plan.tag, revision=commit, repo_type=REPO_TYPE,
+                tag_message=f"NewsErrata {plan.version}"))
+        except HfHubHTTPError as exc:
+            if getattr(exc.response, "status_code", None) != 409:
+                raise
+            if self.refs()[1].get(plan.tag) != commit:
+                raise InputError(_tag_conflict(self.repo, plan)) from None
+        self.report(f"tagged {self.repo}@{plan.tag} -> {commit}")
+
+
 def publish(build: Path, repo: str, *, private: bool = False, create_pr: bool = False, dry_run: bool = False,
             endpoint: str | None = None, release: Path | None = None, token: str | None = None,
             progress: bool = True, backoff: float = 1.0, say: Callable[[str], None] | None = None) -> PublishResult:
@@ -317,92 +385,47 @@ def publish(build: Path, repo: str, *, private: bool = False, create_pr: bool = 
     if dry_run:
         return result
 
-    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi, get_token
-    from huggingface_hub.errors import HfHubHTTPError
+    from huggingface_hub import HfApi, get_token
 
     token = token or get_token()
     if not token:
         raise PublishError("no Hugging Face token: set HF_TOKEN or run `hf auth login` (a token with write access)")
     api = HfApi(endpoint=endpoint, token=token, library_name="newserrata")
-    step = "checking the token"
+    steps: list[str] = []
 
     def retry(what: str, call: Callable[[], T]) -> T:
+        steps.append(what)
         return _with_retries(what, call, backoff=backoff, say=lambda m: report(scrub(m, token)))
 
+    hub = _Hub(api, repo, plan, retry, report)
     try:
-        retry(step, api.whoami)
-        step = f"creating or opening {repo}"
-        retry(step, lambda: api.create_repo(repo, repo_type=REPO_TYPE, private=private, exist_ok=True))
-        step = "reading branches and tags"
-        branches, tags = retry(step, lambda: _refs(api, repo))
+        retry("checking the token", api.whoami)
+        retry(f"creating or opening {repo}", lambda: api.create_repo(repo, repo_type=REPO_TYPE, private=private,
+                                                                      exist_ok=True))
+        branches, tags = hub.refs()
         if plan.tag in tags:
-            step = f"reading the files at {plan.tag}"
-            if not same_content(retry(step, lambda: _remote_files(api, repo, tags[plan.tag])), plan.files):
+            if not hub.holds_build(tags[plan.tag]):
                 raise InputError(_tag_conflict(repo, plan))
             result.status, result.commit = "unchanged", tags[plan.tag]
             report(f"{repo}@{plan.tag} already holds this build (commit {result.commit}); nothing to do")
             return result
         main = branches.get("main")
-        step = "reading the files on main"
-        remote = retry(step, lambda: _remote_files(api, repo, main)) if main else {}
-        if main and same_content(remote, plan.files) and not create_pr:
+        if hub.holds_build(main):
             result.status, result.commit = "tagged", main
             report(f"main of {repo} already holds this build (commit {main}); no new commit")
         else:
-            local = {f.path for f in plan.files}
-            stale = sorted(p for p in remote if p not in local and p not in KEEP_REMOTE)
-
-            def commit() -> Any:
-                operations: list[Any] = [CommitOperationAdd(path_in_repo=f.path, path_or_fileobj=str(f.absolute))
-                                         for f in plan.files]
-                operations += [CommitOperationDelete(path_in_repo=p) for p in stale]
-                return api.create_commit(
-                    repo, operations, repo_type=REPO_TYPE, revision="main", create_pr=create_pr,
-                    parent_commit=main, commit_message=f"Release {plan.tag}",
-                    commit_description=f"NewsErrata {plan.version}: {len(plan.files)} files, "
-                                       f"{len(stale)} removed; verified against MANIFEST.json and the release lock.")
-
-            step = f"uploading {len(plan.files)} files as one commit"
-            try:
-                info = retry(step, commit)
-                result.commit, result.pr_url = info.oid, info.pr_url
-            except HfHubHTTPError as exc:
-                landed = None if create_pr or exc.response.status_code != 412 else _landed(api, repo, plan, retry)
-                if landed is None:
-                    raise
-                report(f"the commit reached main although its answer was lost (commit {landed})")
-                result.commit = landed
+            result.commit, result.pr_url = hub.commit(main, create_pr)
             if create_pr:
                 result.status = "pr-opened"
                 report(f"opened {result.pr_url}; merge it, then run publish again to tag the merged commit")
                 return result
             result.status = "published"
-        step = f"tagging commit {result.commit} as {plan.tag}"
-        try:
-            retry(step, lambda: api.create_tag(repo, tag=plan.tag, revision=result.commit, repo_type=REPO_TYPE,
-                                               tag_message=f"NewsErrata {plan.version}"))
-        except HfHubHTTPError as exc:
-            if exc.response.status_code != 409:
-                raise
-            _, tags = retry("reading tags after a conflict", lambda: _refs(api, repo))
-            if tags.get(plan.tag) != result.commit:
-                raise InputError(_tag_conflict(repo, plan)) from None
-        report(f"tagged {repo}@{plan.tag} -> {result.commit}")
+        hub.tag(result.commit)
         return result
     except (InputError, PublishError):
         raise
     except Exception as exc:
-        raise _explain(exc, step, repo, token) from None
-
-
-def _landed(api: HfApi, repo: str, plan: Plan, retry: Callable[[str, Callable[[], Any]], Any]) -> str | None:
-    """After a 412 (main moved since our parent commit): main's head when it holds exactly this build,
-    which is what a retried commit sees when the first attempt succeeded but its answer was lost."""
-    branches, _ = retry("reading branches after a conflict", lambda: _refs(api, repo))
-    head = branches.get("main")
-    if head and same_content(retry("reading the files on main", lambda: _remote_files(api, repo, head)), plan.files):
-        return head
-    return None
+        raise _explain(exc, steps[-1] if steps else "publishing", repo, token) from None
 
 
 def _tag_conflict(repo: str, plan: Plan) -> list[Any]:
