@@ -81,7 +81,7 @@ def run_build(count: int, shuffled: bool, out: Path) -> dict[str, float]:
     start, cpu = time.perf_counter(), cpu_seconds()
     result = pipeline(release, out / "dist", [Stream(source, "synthetic", records(count, shuffled))], progress=False)
     return {"seconds": time.perf_counter() - start, "cpu_seconds": cpu_seconds() - cpu, "peak_rss_mb": peak_rss_mb(),
-            "steps": result.seconds}
+            "steps": result.seconds, "cpu_steps": result.cpu_seconds}
 
 
 def run_floor(count: int, shuffled: bool, out: Path) -> dict[str, float]:
@@ -129,6 +129,8 @@ def main() -> int:
     floor = child("floor", args.records, args.shuffled)
     ratio = build["seconds"] / floor["seconds"]
     cpu_ratio = build["cpu_seconds"] / floor["cpu_seconds"]
+    report_cpu = build["cpu_steps"].get("report", 0.0)
+    without_report = (build["cpu_seconds"] - report_cpu) / floor["cpu_seconds"]
     result = {
         "records": args.records,
         "shuffled_ids": args.shuffled,
@@ -139,11 +141,13 @@ def main() -> int:
         "floor_cpu_seconds": round(floor["cpu_seconds"], 2),
         "ratio_to_floor": round(ratio, 2),
         "cpu_ratio_to_floor": round(cpu_ratio, 2),
+        "cpu_ratio_to_floor_without_report_html": round(without_report, 2),
         "target_ratio": TARGET_RATIO,
         f"build_peak_rss_mb_at_{small}": round(build_small["peak_rss_mb"]),
         f"build_peak_rss_mb_at_{args.records}": round(build["peak_rss_mb"]),
         "floor_peak_rss_mb": round(floor["peak_rss_mb"]),
         "build_steps_seconds": build["steps"],
+        "build_steps_cpu_seconds": build["cpu_steps"],
     }
     if args.json:
         print(json.dumps(result, indent=2))
@@ -153,7 +157,9 @@ def main() -> int:
         print(f"floor (pyarrow alone, same rows and writer options): {floor['seconds']:.1f} s")
         print(f"ratio build/floor: {ratio:.2f} wall, {cpu_ratio:.2f} CPU "
               f"({build['cpu_seconds']:.1f} / {floor['cpu_seconds']:.1f} CPU s; target <= {TARGET_RATIO})")
-        print("build steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in build["steps"].items()))
+        print("build steps (wall / CPU s): " + ", ".join(f"{k} {v:.1f} / {build['cpu_steps'][k]:.1f}"
+                                                          for k, v in build["steps"].items()))
+        print(f"CPU ratio without the report.html step: {without_report:.2f}")
         print(f"peak RSS: build {build_small['peak_rss_mb']:.0f} MB at {small} records, "
               f"{build['peak_rss_mb']:.0f} MB at {args.records}; floor {floor['peak_rss_mb']:.0f} MB")
     return 0 if min(ratio, cpu_ratio) <= TARGET_RATIO else 1

@@ -60,6 +60,7 @@ class BuildResult:
     locked: bool = False
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"folder": str(self.folder)}
@@ -79,12 +80,14 @@ class Clock:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
-        self.last = time.perf_counter()
+        self.cpu_seconds: dict[str, float] = {}
+        self.last, self.last_cpu = time.perf_counter(), time.process_time()
 
     def lap(self, step: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.process_time()
         self.seconds[step] = round(now - self.last, 3)
-        self.last = now
+        self.cpu_seconds[step] = round(cpu - self.last_cpu, 3)
+        self.last, self.last_cpu = now, cpu
 
 
 class Missing(Exception):
@@ -346,7 +349,7 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
     return BuildResult(final, release.version, bool(missing), missing, stats.get().records,
                        sum(stats.get().spans.values()), counts,
                        stats.to_dict(splits, [s.source.name for s in streams]), unchanged, lock, notes,
-                       clock.seconds)
+                       clock.seconds, clock.cpu_seconds)
 
 
 def build(release: Path, out: Path, *, sources: list[str] | None = None, source_files: dict[str, Path] | None = None,

@@ -191,8 +191,10 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
 
 def card(release: Release, sources: list[Source], missing: list[str], layout: dict[str, dict[str, SplitFiles]],
          stats: Stats) -> str:
+    from huggingface_hub import DatasetCard
+
     data = card_data(release, sources, layout, stats)
-    return f"---\n{data.to_yaml()}\n---\n\n{card_body(release, sources, missing, layout, stats)}"
+    return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{card_body(release, sources, missing, layout, stats)}"))
 
 
 def datasheet_template() -> str:
