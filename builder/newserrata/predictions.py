@@ -21,9 +21,10 @@ from newserrata.jsonl import read_lines
 Located = tuple[str, int, dict[str, Any]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PredictedSpan:
-    """Missing severity counts as major and missing prob as 1.0, as the schema promises."""
+    """Missing severity counts as major and missing prob as 1.0, as the schema promises.
+    (Not frozen: a frozen dataclass costs twice as much to build, and there are millions of these.)"""
 
     start: int
     end: int
@@ -31,11 +32,6 @@ class PredictedSpan:
     category: str | None = None
     prob: float = 1.0
     text: str | None = None
-
-    @property
-    def is_error(self) -> bool:
-        """A hard error prediction: what char_p/char_r, the IoUs and has_error see."""
-        return self.prob > 0.5 and self.severity != "neutral"
 
 
 @dataclass(slots=True)
@@ -59,8 +55,7 @@ def parse(file: str, line: int, value: dict[str, Any], problems: Problems) -> Pr
             problems.add(file, line, f"/spans/{i}/start", f"start {s['start']} is after end {s['end']}",
                          "end is exclusive and may not come before start")
             continue
-        spans.append(PredictedSpan(s["start"], s["end"], s.get("severity", "major"), s.get("category"),
-                                   float(s.get("prob", 1.0)), s.get("text")))
+        spans.append(PredictedSpan(**s))
     return Prediction(value["id"], spans, value.get("score"), file, line)
 
 

@@ -206,7 +206,8 @@ def _runs(intervals: list[Interval]) -> list[Interval]:
 
 
 def score_record(gold: Gold, prediction: Prediction, categories: dict[str, Counter[str]]) -> RecordScore:
-    hard = [s for s in prediction.spans if s.is_error]
+    # Hard predictions (what char_p/char_r, the IoUs and has_error see): prob above 0.5, not a neutral remark.
+    hard = [s for s in prediction.spans if s.prob > 0.5 and s.severity != "neutral"]
     by_severity: dict[str, list[Interval]] = {}
     by_category: dict[str, list[Interval]] = {}
     for s in hard:
