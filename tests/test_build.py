@@ -327,3 +327,60 @@ def test_json_output_and_summary(project: Path, capsys: pytest.CaptureFixture[st
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "native" in out and "Krippendorff alpha" in out and "unchanged" in out
+
+
+MQM_FIXTURE = Path(__file__).parent / "fixtures" / "mqm" / "sxs_mqm_fixture_zhen.tsv"
+
+
+def test_native_and_mqm_sources_build_into_one_default_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pinned remote source supplied by hand (--source-file) makes a complete, lockable build; the default
+    config merges both sources sorted by id."""
+    import hashlib
+
+    write_native_data(tmp_path / "data")
+    data = MQM_FIXTURE.read_bytes()
+    sources = f"""
+[[sources]]
+name = "native"
+kind = "native"
+path = "data"
+license = "CC-BY-4.0"
+citation = "@misc{{x, title={{x}}}}"
+enabled = true
+
+[[sources]]
+name = "wmt-fix"
+kind = "wmt-mqm"
+url = "http://127.0.0.1:9/sxs_mqm_fixture_zhen.tsv"
+sha256 = "{hashlib.sha256(data).hexdigest()}"
+size = {len(data)}
+source_language = "zh"
+target_language = "en"
+domain = "news"
+license = "Apache-2.0"
+citation = "@article{{freitag, title={{Experts, Errors, and Context}}}}"
+enabled = true
+"""
+    release = write_release(tmp_path, sources=sources)
+    monkeypatch.setenv("NEWSERRATA_CACHE", str(tmp_path / "cache"))
+    offline = build(release, tmp_path / "dist", offline=True, progress=False)
+    assert offline.partial and "wmt-fix" in offline.missing_sources
+
+    result = build(release, tmp_path / "dist", source_files={"wmt-fix": MQM_FIXTURE}, lock=True, progress=False)
+    folder = tmp_path / "dist" / "1.0.0"
+    assert result.folder == folder and not result.partial and result.locked
+    per_source = {name: sum(result.counts[s].get(name, 0) for s in result.counts) for name in ("native", "wmt-fix")}
+    assert result.counts["test"]["native"] and result.counts["test"]["wmt-fix"], "both sources meet in one split"
+    assert per_source["native"] == 4 and per_source["wmt-fix"] > 0
+    default = rows(folder)
+    for split, records in default.items():
+        assert [r["id"] for r in records] == sorted(r["id"] for r in records)
+        expected = sorted(r["id"] for config in ("native", "wmt-fix") for r in rows(folder, config).get(split, []))
+        assert [r["id"] for r in records] == expected
+    loaded = load_offline(folder, tmp_path)
+    assert {k.split("/")[0] for k in loaded} == {"default", "native", "wmt-fix"}
+    assert all(v["same_features"] and v["rows"] == v["declared_rows"] for v in loaded.values())
+    card = front_matter(folder / "README.md")
+    assert card["license"] == ["apache-2.0", "cc-by-4.0"] and "zh" in card["language"]
+    assert "Experts, Errors, and Context" in (folder / "README.md").read_text(encoding="utf-8")
+    assert json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))["inputs"]["wmt-fix"]["size"] == len(data)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 ROW_GROUP = 1000
 SHARD_ROWS = 50 * ROW_GROUP
-RUN_BYTES = 128 * 2**20
+RUN_BYTES = 64 * 2**20
 MERGE_BATCH = 64
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
