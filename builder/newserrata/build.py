@@ -21,6 +21,7 @@ from typing import Any
 from newserrata import schemas
 from newserrata.aggregate import aggregate
 from newserrata.atomic import write_bytes
+from newserrata.baselines import build_table
 from newserrata.buildstats import Stats
 from newserrata.card import SplitFiles, card, datasheet
 from newserrata.checks import check_spans
@@ -323,7 +324,8 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
         present = [s.source for s in streams]
         gone = sorted(missing)
         _say("build: writing card, datasheet, report and manifest", progress)
-        write_bytes(tmp / "README.md", card(release, present, gone, layout, stats).encode("utf-8"))
+        baselines = build_table(tmp) if "default" in layout else ""
+        write_bytes(tmp / "README.md", card(release, present, gone, layout, stats, baselines).encode("utf-8"))
         write_bytes(tmp / "DATASHEET.md", datasheet(release, present, gone, stats).encode("utf-8"))
         clock.lap("card and datasheet")
         write_build_report(tmp, title=f"{release.name} {name}")

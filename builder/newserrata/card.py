@@ -132,7 +132,7 @@ METRICS = [
 
 
 def card_body(release: Release, sources: list[Source], missing: list[str], layout: dict[str, dict[str, SplitFiles]],
-              stats: Stats) -> str:
+              stats: Stats, baselines: str = "") -> str:
     splits = list(release.splits)
     total = stats.get()
     out = [f"# {release.pretty_name}", ""]
@@ -176,6 +176,8 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
             "\"prob\"?}], \"score\"?}`; `newserrata score` reports:", "",
             _table(["metric", "definition"], [[f"`{m}`", d] for m, d in METRICS]), "",
             "with per-category recall, per-source breakdowns and seeded bootstrap 95% intervals.", "",
+            *(["## Baselines", "", "`newserrata baseline` predictions on this release, scored by `newserrata score` "
+               "(definitions in docs/scoring.md of the repository):", "", baselines, ""] if baselines else []),
             "## Sources and licenses", "",
             _table(["source", "records", "license", "homepage", "description"],
                    [[s.name, stats.get("*", s.name).records, s.license, s.homepage, s.description]
@@ -190,11 +192,12 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
 
 
 def card(release: Release, sources: list[Source], missing: list[str], layout: dict[str, dict[str, SplitFiles]],
-         stats: Stats) -> str:
+         stats: Stats, baselines: str = "") -> str:
     from huggingface_hub import DatasetCard
 
     data = card_data(release, sources, layout, stats)
-    return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{card_body(release, sources, missing, layout, stats)}"))
+    body = card_body(release, sources, missing, layout, stats, baselines)
+    return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{body}"))
 
 
 def datasheet_template() -> str:

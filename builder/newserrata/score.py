@@ -211,6 +211,8 @@ def score_record(gold: Gold, prediction: Prediction, categories: dict[str, Count
     by_severity: dict[str, list[Interval]] = {}
     by_category: dict[str, list[Interval]] = {}
     for s in hard:
+        if s.end == s.start:
+            continue
         by_severity.setdefault(s.severity, []).append((s.start, s.end))
         if s.category:
             by_category.setdefault(s.category, []).append((s.start, s.end))

@@ -49,6 +49,17 @@ def results_table(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def build_table(folder: Path, config: str = "default") -> str:
+    """results_table for a build folder: the config's parquet shards, each record tagged with its split."""
+    from newserrata.records_io import parquet_rows
+
+    records = []
+    for path in sorted((Path(folder) / "data" / config).glob("*.parquet")):
+        split = path.name.rsplit("-", 3)[0]
+        records += [dict(row, split=split) for _, _, row in parquet_rows(path)]
+    return results_table(records)
+
+
 def run(args: argparse.Namespace) -> int:
     from newserrata.errors import Problems
     from newserrata.jsonl import write_lines
