@@ -34,7 +34,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +97,10 @@ ISO_639_1 = set(
     "so sq sr su sv sw ta te tg th tk tl tr uk ur uz vi xh yo zh zu".split()
 )
 UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
-STARTS_PARAGRAPH = re.compile(r'"starts_paragraph"\s*:\s*true')
+STARTS_PARAGRAPH = re.compile(rb'"starts_paragraph"\s*:\s*true')
 HUMAN = re.compile(r"^(ref|human)([-_. ]?[A-Za-z0-9]{1,2})?$", re.IGNORECASE)
 OPEN, CLOSE = "<v>", "</v>"
+SPAN_ORDER = attrgetter("start", "end", "category", "severity")
 MAX_PROBLEMS = 200
 MAX_ROW_DIFFERENCE = 4
 
@@ -124,9 +125,7 @@ class Mark:
 
     line: int
     rater: str
-    category: str
-    severity: str
-    original: str
+    kind: Kind
     note: str | None
     on_source: bool
     start: int | None
@@ -141,9 +140,9 @@ class Seg:
     doc_seg: str
     global_seg: str
     line: int
-    targets: Counter[str] = field(default_factory=Counter)
-    sources: Counter[str] = field(default_factory=Counter)
-    metadata: str | None = None
+    targets: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, int] = field(default_factory=dict)
+    metadata: bytes | None = None
     raters: dict[str, None] = field(default_factory=dict)
     marks: list[Mark] = field(default_factory=list)
 
@@ -169,24 +168,25 @@ class _File:
 # --------------------------------------------------------------------------- rows
 
 
-def _unmark(cell: str) -> tuple[str, list[tuple[int, int]]] | str:
-    """Text without `<v>` markers and the marked spans, or what is wrong with the markers.
-    A last `<v>` left open runs to the end of the cell (seen in Google's TED ratings)."""
+def _unmark(cell: str) -> tuple[str, list[tuple[int, int]], bool] | str:
+    """Text without `<v>` markers, the marked spans and whether a marker was left open; or what is
+    wrong with the markers. A last `<v>` left open runs to the end of the cell (seen in Google's TED
+    ratings)."""
     start = cell.find(OPEN)
     end = cell.find(CLOSE, start + 3)
-    if 0 <= start < end and cell.count(OPEN) == 1 and cell.count(CLOSE) == 1:
-        return cell[:start] + cell[start + 3 : end] + cell[end + 4 :], [(start, end - 3)]
-    out, spans, position, length = [], [], 0, 0
+    if 0 <= start < end and cell.count("<") == 2:
+        return cell[:start] + cell[start + 3 : end] + cell[end + 4 :], [(start, end - 3)], False
+    out, spans, position, length, unclosed = [], [], 0, 0, False
     while True:
         start = cell.find(OPEN, position)
         if start < 0:
             if CLOSE in cell[position:]:
                 return "'</v>' without a matching '<v>'"
             out.append(cell[position:])
-            return "".join(out), spans
+            return "".join(out), spans, unclosed
         end = cell.find(CLOSE, start + 3)
         if end < 0 and OPEN not in cell[start + 3 :]:
-            end = len(cell)
+            end, unclosed = len(cell), True
         if end < 0 or OPEN in cell[start + 3 : end] or CLOSE in cell[position:start]:
             return "'<v>' and '</v>' do not pair up"
         before, inner = cell[position:start], cell[start + 3 : end]
@@ -199,41 +199,66 @@ def _unmark(cell: str) -> tuple[str, list[tuple[int, int]]] | str:
 
 def _normal(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """The offset contract (NFC, \\n, no BOM); offsets follow the text through normalisation."""
-    if (text.isascii() and "\r" not in text) or ("\r" not in text and not text.startswith(BOM) \
-            and unicodedata.is_normalized("NFC", text)):
+    if (text.isascii() and "\r" not in text) or ("\r" not in text and not text.startswith(BOM)
+                                                 and unicodedata.is_normalized("NFC", text)):
         return text, spans
     return normalize(text), [(len(normalize(text[:s])), len(normalize(text[:e]))) for s, e in spans]
 
 
 def _cell(cell: str, counts: Counter[str]) -> tuple[str, list[tuple[int, int]]] | str:
-    if OPEN in cell or CLOSE in cell:
-        if cell.count(OPEN) > cell.count(CLOSE):
-            counts["unclosed_span_markers"] += 1
+    """A source or target cell: its text under the offset contract and its marked spans."""
+    if "<" in cell and (OPEN in cell or CLOSE in cell):
         parsed = _unmark(cell)
-        return parsed if isinstance(parsed, str) else _normal(*parsed)
-    return _normal(cell, [])
+        if isinstance(parsed, str):
+            return parsed
+        if parsed[2]:
+            counts["unclosed_span_markers"] += 1
+        text, spans = parsed[0], parsed[1]
+    else:
+        text, spans = cell, []
+    if text.isascii() and "\r" not in text:
+        return text, spans
+    return _normal(text, spans)
 
 
-def _category(category: str, severity: str) -> tuple[str, str, str] | str:
-    """(kind, our category, our severity), kind one of error / unlisted / creative / no-error /
-    attention; or what is wrong."""
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """What one (category, severity) pair of the file means here; worked out once per distinct pair.
+    `what` is error, counted (a quirk worth counting), unlisted, creative, no-error or attention."""
+
+    what: str
+    category: str = ""
+    severity: str = ""
+    original: str = ""
+    weight: float = 0.0
+
+
+def _category(category: str, severity: str) -> Kind | str:
+    """The meaning of a row's category and severity, or what is wrong with them."""
     cat = " ".join(category.replace("_", " ").split()).lower()
     sev = "-".join(severity.replace("_", " ").split()).lower()
     if cat in ATTENTION_CATEGORIES or sev in ATTENTION_SEVERITIES:
-        return "attention", "", ""
+        return Kind("attention")
     if cat in NO_ERROR or sev in NO_ERROR:
-        return "no-error", "", ""
+        return Kind("no-error")
     ours = CATEGORIES.get(cat) or next((c for prefix, c in AREAS if cat.startswith(prefix)), None)
     if ours is None:
         return f"unknown MQM category {category!r}"
     if sev not in SEVERITIES:
         return f"unknown MQM severity {severity!r}"
+    our_severity = "neutral" if cat == "accuracy/creative reinterpretation" else SEVERITIES[sev]
     if cat == "accuracy/creative reinterpretation":
-        return "creative", ours, "neutral"
-    return "unlisted" if ours == "other" and cat != "other" else "error", ours, SEVERITIES[sev]
+        what = "creative"
+    elif ours == "other" and cat != "other":
+        what = "unlisted"
+    elif sev == "critical" or ours in (NON_TRANSLATION, SOURCE_ISSUE):
+        what = "counted"
+    else:
+        what = "error"
+    return Kind(what, ours, our_severity, category.strip(), weight(ours, our_severity))
 
 
-def _json(cell: str) -> dict[str, Any]:
+def _json(cell: bytes) -> dict[str, Any]:
     try:
         value = json.loads(cell)
     except ValueError:
@@ -288,11 +313,13 @@ class _Rows:
         self.pick = itemgetter(*(index.get(c, -1) for c in ("system", "doc", "docSegId", "globalSegId", "rater",
                                                              "source", "target", "category", "severity",
                                                              "metadata")))
-        self.kinds: dict[tuple[str, str], tuple[str, str, str] | str] = {}
+        self.kinds: dict[tuple[str, str], Kind | str] = {}
         self.key: tuple[str, str, str, str] | None = None
         self.seg = Seg("", "", 0)
         self.cells: dict[str, tuple[str, list[tuple[int, int]]] | str] = {}
         self.counts: Counter[str] = Counter()
+        self.evaluation_rows = 100
+        self.no_error_rows = self.error_rows = 0
 
     def row(self, line: int, cells: list[str]) -> None:
         if len(cells) < self.width:
@@ -315,28 +342,47 @@ class _Rows:
             self.problems.add(self.path, line, "category" if "category" in kind else "severity", kind,
                               "map it in newserrata/sources/mqm.py (CATEGORIES, AREAS or SEVERITIES) or fix the row")
             return
-        if kind[0] == "attention":
+        if kind.what == "attention":
             self.counts["dropped_attention_checks"] += 1
             return
+        key = (system, doc, doc_seg, global_seg)
+        seg = self.seg if key == self.key else self._segment(line, key)
         cache = self.cells
         parsed_target = cache.get(target) or cache.setdefault(target, _cell(target, self.counts))
         parsed_source = cache.get(source) or cache.setdefault(source, _cell(source, self.counts))
-        for name, parsed in (("target", parsed_target), ("source", parsed_source)):
-            if isinstance(parsed, str):
-                self.problems.add(self.path, line, name, parsed, "every <v> needs its </v>; they do not nest")
-                return
+        if type(parsed_target) is str or type(parsed_source) is str:
+            name, message = ("target", parsed_target) if type(parsed_target) is str else ("source", parsed_source)
+            self.problems.add(self.path, line, name, str(message), "every <v> needs its </v>; they do not nest")
+            return
         assert not isinstance(parsed_target, str) and not isinstance(parsed_source, str)
-        key = (system, doc, doc_seg, global_seg)
-        seg = self.seg if key == self.key else self._segment(line, key)
-        seg.targets[parsed_target[0]] += 1
-        seg.sources[parsed_source[0]] += 1
+        text, source_text = parsed_target[0], parsed_source[0]
+        targets, sources = seg.targets, seg.sources
+        targets[text] = targets.get(text, 0) + 1
+        sources[source_text] = sources.get(source_text, 0) + 1
         seg.raters[rater] = None
         # Marot's metadata column was once a free-text note column; a cell is JSON when it looks like it.
-        note = self._metadata(metadata, seg, doc) if metadata[:1] == "{" else normalize(metadata.strip()) or None
-        if kind[0] == "no-error":
-            self.counts["no_error_rows"] += 1
+        # The reader leaves a metadata column undecoded (bytes); a comment column arrives as text.
+        if type(metadata) is str:
+            metadata = metadata.encode("utf-8")
+        note = None
+        if not metadata.startswith(b"{"):
+            try:
+                note = normalize(metadata.decode("utf-8").strip()) or None
+            except UnicodeDecodeError as exc:
+                self.problems.add(self.path, line, "metadata", f"not valid UTF-8: {exc.reason}",
+                                  "re-save the file as UTF-8")
+        elif seg.metadata is None or self.evaluation_rows or b'"note"' in metadata:
+            note = self._metadata(metadata, seg, doc)
+        what = kind.what
+        if what == "no-error":
+            self.no_error_rows += 1
             return
-        self._marks(line, rater, category, severity, kind, note, parsed_target, parsed_source, seg)
+        self.error_rows += 1
+        if what == "error" and parsed_target[1] and not parsed_source[1]:
+            for start, end in parsed_target[1]:
+                seg.marks.append(Mark(line, rater, kind, note, False, start, end, text))
+        else:
+            self._marks(line, rater, severity, kind, note, parsed_target, parsed_source, seg)
 
     def _segment(self, line: int, key: tuple[str, str, str, str]) -> Seg:
         system, doc, doc_seg, global_seg = (k.strip() for k in key)
@@ -350,35 +396,30 @@ class _Rows:
         self.cells.clear()
         return seg
 
-    def _metadata(self, cell: str, seg: Seg, doc: str) -> str | None:
+    def _metadata(self, cell: bytes, seg: Seg, doc: str) -> str | None:
         """Only the few cells with segment facts, a note or the evaluation are parsed, and the bulky
         segment object only later, if its rows disagree on the text."""
-        if seg.metadata is None and '"segment"' in cell:
+        if seg.metadata is None and b'"segment"' in cell:
             seg.metadata = cell
-            if STARTS_PARAGRAPH.search(cell):
+            if b'"starts_paragraph"' in cell and STARTS_PARAGRAPH.search(cell):
                 self.data.paragraphs.setdefault(doc.strip(), set()).add(seg.doc_seg or seg.global_seg)
-        if self.data.languages is None and '"evaluation"' in cell:
-            evaluation = _json(cell).get("evaluation")
-            if isinstance(evaluation, dict):
+        if self.evaluation_rows:  # Marot writes the evaluation object into the first rows only
+            self.evaluation_rows -= 1
+            evaluation = _json(cell).get("evaluation") if b'"evaluation"' in cell else None
+            if isinstance(evaluation, dict) and self.data.languages is None:
                 src, tgt = evaluation.get("source_language"), evaluation.get("target_language")
                 if isinstance(src, str) and isinstance(tgt, str) and LANGUAGE.match(src) and LANGUAGE.match(tgt):
                     self.data.languages = (src, tgt)
-        if '"note"' in cell:
+        if b'"note"' in cell:
             note = _json(cell).get("note")
             return normalize(note.strip()) or None if isinstance(note, str) else None
         return None
 
-    def _marks(self, line: int, rater: str, category: str, severity: str, kind: tuple[str, str, str],
-               note: str | None, target: tuple[str, list[tuple[int, int]]],
-               source: tuple[str, list[tuple[int, int]]], seg: Seg) -> None:
-        what, ours, our_severity = kind
-        category = category.strip()
-        if what != "error" or ours in (NON_TRANSLATION, SOURCE_ISSUE) or severity.strip().lower() == "critical":
-            self._quirks(what, ours, severity)
-        if target[1] and not source[1]:
-            for start, end in target[1]:
-                seg.marks.append(Mark(line, rater, ours, our_severity, category, note, False, start, end, target[0]))
-            return
+    def _marks(self, line: int, rater: str, severity: str, kind: Kind, note: str | None,
+               target: tuple[str, list[tuple[int, int]]], source: tuple[str, list[tuple[int, int]]],
+               seg: Seg) -> None:
+        """Every error row but the common one (a plain error marked in the target only)."""
+        self._quirks(kind.what, kind.category, severity)
         self.counts["source_side_spans"] += len(source[1])
         places: list[tuple[bool, int | None, int | None]] = [(False, s, e) for s, e in target[1]]
         places += [(True, s, e) for s, e in source[1]]
@@ -386,11 +427,13 @@ class _Rows:
             self.counts["errors_without_span"] += 1
             places = [(False, None, None)]
         for on_source, start, end in places:
-            seg.marks.append(Mark(line, rater, ours, our_severity, category, note, on_source, start, end,
+            seg.marks.append(Mark(line, rater, kind, note, on_source, start, end,
                                   source[0] if on_source else target[0]))
 
     def _quirks(self, what: str, ours: str, severity: str) -> None:
         counts = self.counts
+        if severity.strip().lower() == "critical":
+            counts["critical_as_major"] += 1
         if what == "creative":
             counts["creative_reinterpretation_as_neutral"] += 1
         elif what == "unlisted":
@@ -399,14 +442,12 @@ class _Rows:
             counts["non_translation_rows"] += 1
         elif ours == SOURCE_ISSUE:
             counts["source_issue_rows"] += 1
-        if severity.strip().lower() == "critical":
-            counts["critical_as_major"] += 1
 
     def finish(self, rows: int) -> None:
+        self.counts["no_error_rows"] += self.no_error_rows
         self.stats.counts.update(self.counts)
         self.stats.counts["rows"] += rows
-        self.stats.counts["error_rows"] += sum(len({m.line for m in s.marks}) for d in self.data.docs.values()
-                                               for s in d.segments.values())
+        self.stats.counts["error_rows"] += self.error_rows
 
 
 # --------------------------------------------------------------------------- documents to records
@@ -416,7 +457,7 @@ def _segment_text(seg: Seg, side: str) -> str:
     """The text most rows agree on (the shorter on a tie); when rows disagree, or all carry spaces at
     the ends, the text the annotation tool tokenised wins."""
     variants = seg.targets if side == "target" else seg.sources
-    best = min(variants, key=lambda t: (-variants[t], len(t)))
+    best = next(iter(variants)) if len(variants) == 1 else min(variants, key=lambda t: (-variants[t], len(t)))
     if (len(variants) == 1 and not best[:1].isspace() and not best[-1:].isspace()) or seg.metadata is None:
         return best
     segment = _json(seg.metadata).get("segment")
@@ -460,9 +501,9 @@ def _place(mark: Mark, canonical: str, stats: Stats) -> tuple[int, int] | str:
                 min(x, end_of_change)
 
         start, end = land(mark.start), land(mark.end)
-    if start == end and mark.category != OMISSION:
+    if start == end and mark.kind.category != OMISSION:
         if not canonical:
-            return f"an empty span on an empty segment cannot carry {mark.category!r}"
+            return f"an empty span on an empty segment cannot carry {mark.kind.category!r}"
         stats.counts["empty_spans_widened"] += 1
         start, end = (start - 1, end) if start > 0 else (start, end + 1)
     return start, end
@@ -581,16 +622,16 @@ def _record(doc: Doc, data: _File, ids: tuple[str, str], languages: tuple[str, s
     spans: dict[str, list[Span]] = {r: [] for r in raters}
     source_spans: dict[str, list[Span]] = {r: [] for r in raters}
     segments = []
-    weights: dict[tuple[str, str], float] = {}
     found = len(problems)
     for seg, target, src, (start, end), (source_start, source_end) in zip(
             ordered, targets, sources, bounds, source_bounds, strict=True):
         totals = dict.fromkeys(seg.raters, 0.0)
         for mark in seg.marks:
             base, segment_text, full = (source_start, src, source_text) if mark.on_source else (start, target, text)
+            placed: tuple[int, int] | str
             if mark.start is not None and mark.end is not None and mark.start < mark.end \
                     and mark.text == segment_text:
-                placed: tuple[int, int] | str = (mark.start, mark.end)
+                placed = (mark.start, mark.end)
             else:
                 placed = _place(mark, segment_text, stats)
             if isinstance(placed, str):
@@ -598,10 +639,10 @@ def _record(doc: Doc, data: _File, ids: tuple[str, str], languages: tuple[str, s
                              "make every row of a segment carry the same text")
                 continue
             s, e = base + placed[0], base + placed[1]
+            kind = mark.kind
             (source_spans if mark.on_source else spans)[mark.rater].append(
-                Span(s, e, full[s:e], mark.category, mark.severity, mark.original, mark.note))
-            key = (mark.category, mark.severity)
-            totals[mark.rater] += weights[key] if key in weights else weights.setdefault(key, weight(*key))
+                Span(s, e, full[s:e], kind.category, kind.severity, kind.original, mark.note))
+            totals[mark.rater] += kind.weight
         score = -round(sum(totals.values()) / len(totals), 6) + 0.0
         segments.append(Segment(start, end, source_start, source_end, score))
     if len(problems) > found:
@@ -613,7 +654,7 @@ def _record(doc: Doc, data: _File, ids: tuple[str, str], languages: tuple[str, s
             stats.counts["raters_with_partial_coverage"] += 1
         annotations.append(Annotation(
             annotator_id=_bounded(_sanitise(rater)), annotator_kind=ANNOTATOR_KIND,
-            spans=sorted(spans[rater], key=_span_order), source_spans=sorted(source_spans[rater], key=_span_order),
+            spans=sorted(spans[rater], key=SPAN_ORDER), source_spans=sorted(source_spans[rater], key=SPAN_ORDER),
             no_errors=not spans[rater] and not source_spans[rater]))
     human = bool(HUMAN.match(doc.system.strip()))
     stats.counts["human_reference_records"] += human
@@ -624,10 +665,6 @@ def _record(doc: Doc, data: _File, ids: tuple[str, str], languages: tuple[str, s
         system=doc.system, process="unknown" if human else "machine-translation", domain=domain,
         segments=segments,
     )
-
-
-def _span_order(span: Span) -> tuple[int, int, str, str]:
-    return span.start, span.end, span.category, span.severity
 
 
 def _doc_domain(doc: str) -> str | None:

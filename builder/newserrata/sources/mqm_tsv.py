@@ -66,8 +66,8 @@ def _member(archive: tarfile.TarFile, path: Path, wanted: str | None) -> tuple[s
 
 
 @contextmanager
-def open_tsv(path: Path, member: str | None = None) -> Iterator[tuple[str, IO[str]]]:
-    """(name of the TSV, its text) for a .tsv, .tsv.gz or an archive member, streamed, never extracted.
+def open_tsv(path: Path, member: str | None = None) -> Iterator[tuple[str, IO[bytes]]]:
+    """(name of the TSV, its bytes) for a .tsv, .tsv.gz or an archive member, streamed, never extracted.
 
     The archive is read to its end so that an unsafe member after the TSV is refused too.
     """
@@ -85,7 +85,7 @@ def open_tsv(path: Path, member: str | None = None) -> Iterator[tuple[str, IO[st
         raise _problem(path, None, "", f"not a readable tar archive: {exc}",
                        "pass the .tsv.tar.gz as published, or the extracted .tsv") from None
     try:
-        yield name, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="\n")
+        yield name, raw
         if archive is not None:
             for rest in archive:
                 if not safe_member(rest):
@@ -122,16 +122,29 @@ def is_header(cells: list[str]) -> bool:
 
 @dataclass
 class Table:
-    """The header (given or assumed), the quoting style, and the rows as (line number, cells)."""
+    """The header (given or assumed), the quoting style, and the rows as (line number, cells).
+
+    With `lazy_last`, the last cell of every row (the bulky JSON metadata) stays undecoded bytes:
+    most rows never need it, and decoding it would cost more than everything else in a row.
+    """
 
     header: list[str]
     has_header: bool
     quoting: str
-    rows: Iterator[tuple[int, list[str]]]
+    lazy_last: bool
+    rows: Iterator[tuple[int, list[Any]]]
 
 
-def read_table(stream: IO[str], path: Path) -> Table:
-    first = _decode(lambda: stream.readline(), path, 1)
+def _text(raw: bytes, path: Path, line: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _problem(path, line, "", f"not valid UTF-8 at byte {exc.start} of the line: {exc.reason}",
+                       "re-save the file as UTF-8") from None
+
+
+def read_table(stream: IO[bytes], path: Path) -> Table:
+    first = _text(stream.readline().removeprefix(b"\xef\xbb\xbf"), path, 1)
     head = first.rstrip("\r\n").split("\t")
     pending: list[str] = []
     if is_header(head):
@@ -141,54 +154,64 @@ def read_table(stream: IO[str], path: Path) -> Table:
         quoted, base = False, 0
         header = list(STANDARD_COLUMNS[: len(head)]) if len(head) in (9, 10) else list(STANDARD_COLUMNS)
         pending = [first] if first else []
-    width = len([c for c in header if c and not c.startswith("#")])
+    columns = [c for c in header if c and not c.startswith("#")]
+    width = len(columns)
+    lazy = bool(columns) and columns[-1].strip().lower() == "metadata"
     style = "csv" if quoted else next((v for line in pending if (v := vote(line.rstrip("\r\n").split("\t"), width))),
                                       None)
     while style is None:
-        line = _decode(lambda: stream.readline(), path, base + len(pending) + 1)
-        if not line:
+        raw = stream.readline()
+        if not raw:
             break
-        pending.append(line)
-        style = vote(line.rstrip("\r\n").split("\t"), width)
+        pending.append(_text(raw, path, base + len(pending) + 1))
+        style = vote(pending[-1].rstrip("\r\n").split("\t"), width)
     if style == "csv":
-        return Table(header, bool(base), "csv", _csv_rows(itertools.chain(pending, stream), path, base))
-    return Table(header, bool(base), "plain", _plain_rows(pending, stream, path, base))
+        lines = itertools.chain(pending, io.TextIOWrapper(stream, encoding="utf-8", newline=""))
+        return Table(header, bool(base), "csv", lazy, _csv_rows(lines, path, base, width, lazy))
+    encoded = [line.encode("utf-8") for line in pending]
+    return Table(header, bool(base), "plain", lazy, _plain_rows(encoded, stream, path, base, width, lazy))
 
 
-def _decode(read: Any, path: Path, line: int) -> str:
-    try:
-        return read()
-    except UnicodeDecodeError as exc:
-        raise _problem(path, line, "", f"not valid UTF-8: {exc.reason}", "re-save the file as UTF-8") from None
-
-
-def _chunks(stream: IO[str]) -> Iterator[str]:
-    """Lines without their \n, cut from large reads: per-line reads cost more than the parsing."""
-    rest = ""
+def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+    """Lines without their \\n, cut from large reads: per-line reads cost more than the parsing."""
+    rest = b""
     while chunk := stream.read(1 << 22):
-        lines = (rest + chunk).split("\n")
+        lines = (rest + chunk).split(b"\n")
         rest = lines.pop()
         yield from lines
     if rest:
         yield rest
 
 
-def _plain_rows(pending: list[str], stream: IO[str], path: Path, base: int) -> Iterator[tuple[int, list[str]]]:
-    number = base
-    try:
-        for number, line in enumerate(itertools.chain((p.rstrip("\n") for p in pending), _chunks(stream)),
-                                      base + 1):
-            if line:
-                yield number, (line[:-1] if line[-1] == "\r" else line).split("\t")
-    except UnicodeDecodeError as exc:
-        raise _problem(path, number + 1, "", f"not valid UTF-8: {exc.reason}", "re-save the file as UTF-8") from None
+def _plain_rows(pending: list[bytes], stream: IO[bytes], path: Path, base: int, width: int, lazy: bool
+                ) -> Iterator[tuple[int, list[Any]]]:
+    """Raw rows, split at most width - 1 times (a plain TSV cell cannot hold a tab, and the last cell
+    is never scanned), decoded cell by cell."""
+    splits = max(width - 1, 1)
+    for number, line in enumerate(itertools.chain((p.rstrip(b"\n") for p in pending), _chunks(stream)), base + 1):
+        if not line:
+            continue
+        cells = (line[:-1] if line[-1:] == b"\r" else line).split(b"\t", splits)
+        try:
+            if lazy and len(cells) == width:
+                last = cells.pop()
+                row: list[Any] = list(map(bytes.decode, cells))
+                row.append(last)
+            else:
+                row = list(map(bytes.decode, cells))
+        except UnicodeDecodeError as exc:
+            raise _problem(path, number, "", f"not valid UTF-8: {exc.reason}", "re-save the file as UTF-8") from None
+        yield number, row
 
 
-def _csv_rows(lines: Iterator[str], path: Path, base: int) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(lines: Iterator[str], path: Path, base: int, width: int, lazy: bool
+              ) -> Iterator[tuple[int, list[Any]]]:
     reader = csv.reader(lines, delimiter="\t", quotechar='"', doublequote=True, strict=True)
     try:
         for cells in reader:
             if cells and cells != [""]:
+                if lazy and len(cells) == width:
+                    cells[-1] = cells[-1].encode("utf-8")  # type: ignore[call-overload]
                 yield base + reader.line_num, cells
     except csv.Error as exc:
         raise _problem(path, base + reader.line_num, "", f"malformed CSV quoting: {exc}",
