@@ -64,3 +64,41 @@ def write_build(root: Path, splits: dict[str, list[dict[str, Any]]], config: str
     for split, records in splits.items():
         write_parquet(root / "data" / config / f"{split}-00000-of-00001.parquet", records)
     return root
+
+
+RELEASE = """
+[dataset]
+name = "newserrata"
+version = "1.0.0"
+salt = "scoring-tests-salt-0001"
+pretty_name = "NewsErrata test"
+hub_repo = "newserrata/newserrata"
+
+[splits]
+validation = 0.5
+test = 0.5
+
+[[sources]]
+name = "native"
+kind = "native"
+path = "data"
+license = "CC-BY-4.0"
+citation = "@misc{x, title={x}}"
+enabled = true
+"""
+
+
+def built_release(root: Path) -> Path:
+    """A real `newserrata build` of the shared native fixture: dist/1.0.0 with parquet, card and manifest."""
+    from newserrata.build import build
+
+    write_native_data(root / "data")
+    (root / "release.toml").write_text(RELEASE, encoding="utf-8")
+    return build(root / "release.toml", root / "dist", progress=False).folder
+
+
+def split_records(folder: Path, split: str) -> list[dict[str, Any]]:
+    from newserrata.errors import Problems
+    from newserrata.records_io import iter_records
+
+    return [r for _, _, r in iter_records(folder, Problems(), "default", split)]

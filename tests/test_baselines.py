@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scoring_fixtures import native_records, record, write_build, write_jsonl
+from scoring_fixtures import built_release, native_records, record, write_build, write_jsonl
 
 import newserrata
 from newserrata.baselines import heuristic, llm, results_table
@@ -259,3 +259,21 @@ def test_category_and_severity_mapping() -> None:
     assert llm.category_of("Accuracy/Something") == "accuracy/other"
     assert llm.category_of(None) == "other"
     assert (llm.severity_of("Minor"), llm.severity_of("critical"), llm.severity_of(None)) == ("minor", "major", "major")
+
+
+# -- the card of a real build ----------------------------------------------------------------------------------------
+
+
+def test_build_card_carries_the_baselines_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = built_release(tmp_path)
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    table = card.split("## Baselines", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert {r[1] for r in rows} == {"empty", "all", "heuristic"}
+    for split in {r[0].strip("| ") for r in rows}:
+        out = tmp_path / f"all-{split}.jsonl"
+        assert main(["baseline", "all", "--gold", str(folder), "--split", split, "--out", str(out)]) == 0
+        assert main(["score", "--gold", str(folder), "--split", split, "--predictions", str(out), "--json", "-"]) == 0
+        recall = json.loads(capsys.readouterr().out.split("\n", 1)[1])["metrics"]["char_r"]
+        row = next(r for r in rows if r[0].strip("| ") == split and r[1] == "all")
+        assert row[4] == ("n/a" if recall is None else f"{recall:.3f}")

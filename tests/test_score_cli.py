@@ -6,7 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-from scoring_fixtures import gold_predictions, native_records, write_build, write_jsonl, write_parquet
+from scoring_fixtures import (
+    built_release,
+    gold_predictions,
+    native_records,
+    split_records,
+    write_build,
+    write_jsonl,
+    write_parquet,
+)
 
 import newserrata
 from newserrata.cli import main
@@ -96,3 +104,46 @@ def test_help_is_complete(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     for option in ("--gold", "--predictions", "--split", "--config", "--json", "--bootstrap", "--allow-missing"):
         assert option in text
+
+
+UPLOAD = """
+import sys
+from huggingface_hub import HfApi
+folder, repo = sys.argv[1], sys.argv[2]
+api = HfApi()
+api.create_repo(repo, repo_type="dataset")
+api.upload_folder(folder_path=folder, repo_id=repo, repo_type="dataset", commit_message="v1.0.0")
+api.create_tag(repo, tag="v1.0.0", repo_type="dataset")
+"""
+
+
+def test_gold_from_a_hub_dataset_pinned_to_a_tag(tmp_path: Path) -> None:
+    """`--gold ORG/NAME@REVISION` goes through datasets.load_dataset against a local Hub."""
+    import os
+    import subprocess
+    import sys
+
+    from hub_server import HubServer
+
+    token = "hf_ScoreTestToken0123456789abcdefXYZ"
+    build = built_release(tmp_path)
+    gold = split_records(build, "validation")
+    assert gold
+    predictions = write_jsonl(tmp_path / "pred.jsonl", gold_predictions(gold))
+    with HubServer(tokens={token: "newserrata-test"}) as hub:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
+        env |= {"HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "hf-home"), "HF_HUB_DISABLE_XET": "1",
+                "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+        upload = subprocess.run([sys.executable, "-c", UPLOAD, str(build), "newserrata-test/newserrata"],
+                                env=env | {"HF_TOKEN": token}, capture_output=True, text=True, timeout=300)
+        assert upload.returncode == 0, upload.stderr[-3000:]
+        args = ["score", "--gold", "newserrata-test/newserrata@v1.0.0", "--split", "validation",
+                "--predictions", str(predictions), "--json", "-"]
+        done = subprocess.run([sys.executable, "-m", "newserrata", *args], env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert hub.requests("GET", "v1.0.0")
+    report = json.loads(done.stdout)
+    assert report["gold"] == "newserrata-test/newserrata@v1.0.0 (default/validation)"
+    assert report["records"] == len(gold)
+    assert report["metrics"] == newserrata.score(gold, gold_predictions(gold)).metrics
