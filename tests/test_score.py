@@ -240,6 +240,18 @@ def test_duplicate_unknown_and_schema_errors() -> None:
     assert len(found) == 3
 
 
+def test_non_finite_numbers_are_errors(tmp_path: Path) -> None:
+    from newserrata import predictions as preds
+    from newserrata.errors import Problems
+
+    path = tmp_path / "pred.jsonl"
+    path.write_text('{"id": "a", "spans": [], "score": NaN}\n'
+                    '{"id": "b", "spans": [{"start": 0, "end": 1, "prob": NaN}]}\n')
+    problems = Problems()
+    assert preds.read(path, problems) == {}
+    assert [(p.line, p.pointer) for p in problems] == [(1, "/score"), (2, "/spans/0/prob")]
+
+
 def test_missing_ids_are_an_error_unless_allowed() -> None:
     records = [record("a", TEXT, [[(0, 4, "other", "major")]]), record("b", TEXT, [[(0, 4, "other", "major")]])]
     found = problems_of(records, [{"id": "a", "spans": [{"start": 0, "end": 4}]}])
