@@ -23,7 +23,7 @@ build: $(VENV)/.runtime
 	$(BIN)/newserrata build
 
 test: $(VENV)/.dev
-	$(BIN)/ruff check builder tests bench
+	$(BIN)/ruff check builder tests bench integrations
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev
