@@ -290,14 +290,7 @@ def _read(path: Path, member: str | None, stats: Stats, problems: Problems) -> _
         last = table.header[index["metadata"]].strip().lower() if "metadata" in index else "none"
         stats.layout = f"{len(index)} columns, {last} column" + ("" if table.has_header else ", no header")
         reader = _Rows(path, index, data, stats, problems)
-        rows = 0
-        for line, cells in table.rows:
-            rows += 1
-            reader.row(line, cells)
-            if len(problems) >= MAX_PROBLEMS:
-                problems.add(str(path), line, "", "too many problems; stopped reading", "fix the ones above first")
-                break
-        reader.finish(rows)
+        reader.finish(reader.consume(table.rows))
     return data
 
 
@@ -321,70 +314,95 @@ class _Rows:
         self.evaluation_rows = 100
         self.no_error_rows = self.error_rows = 0
 
-    def row(self, line: int, cells: list[str]) -> None:
-        if len(cells) < self.width:
-            if len(cells) == self.width - 1 and self.optional_last:
-                cells.append("")
+    def consume(self, rows: Iterable[tuple[int, list[Any]]]) -> int:
+        """Every row into its segment; returns the number of rows. One loop with its lookups bound
+        once: it runs for every row of files with hundreds of thousands of them."""
+        width, pick, kinds, cache, counts = self.width, self.pick, self.kinds, self.cells, self.counts
+        problems = self.problems
+        count = 0
+        for line, cells in rows:
+            count += 1
+            if len(problems) >= MAX_PROBLEMS:
+                problems.add(self.path, line, "", "too many problems; stopped reading", "fix the ones above first")
+                break
+            if len(cells) < width and not self._pad(line, cells):
+                continue
+            cells.append("")
+            system, doc, doc_seg, global_seg, rater, source, target, category, severity, metadata = pick(cells)
+            rater = rater.strip()
+            kind = kinds.get((category, severity))
+            if kind is None:
+                kind = kinds[(category, severity)] = _category(category, severity)
+            if not rater or type(kind) is str or kind.what == "attention":
+                self._skip(line, rater, kind)
+                continue
+            key = (system, doc, doc_seg, global_seg)
+            seg = self.seg if key == self.key else self._segment(line, key)
+            parsed_target = cache.get(target) or cache.setdefault(target, _cell(target, counts))
+            parsed_source = cache.get(source) or cache.setdefault(source, _cell(source, counts))
+            if type(parsed_target) is str or type(parsed_source) is str:
+                self._bad_markers(line, parsed_target, parsed_source)
+                continue
+            text = parsed_target[0]
+            targets, sources = seg.targets, seg.sources
+            targets[text] = targets.get(text, 0) + 1
+            sources[parsed_source[0]] = sources.get(parsed_source[0], 0) + 1
+            seg.raters[rater] = None
+            # Marot's metadata column was once a free-text note column; JSON cells start with "{".
+            # The reader leaves a metadata column undecoded (bytes); a comment column arrives as text.
+            note = None
+            if type(metadata) is str or not metadata.startswith(b"{"):
+                note = self._comment(line, metadata)
+            elif seg.metadata is None or self.evaluation_rows or b'"note"' in metadata:
+                note = self._metadata(metadata, seg, doc)
+            if kind.what == "no-error":
+                self.no_error_rows += 1
+                continue
+            self.error_rows += 1
+            if kind.what == "error" and parsed_target[1] and not parsed_source[1]:
+                for start, end in parsed_target[1]:
+                    seg.marks.append(Mark(line, rater, kind, note, False, start, end, text))
             else:
-                self.problems.add(self.path, line, "", f"{len(cells)} tab-separated cells, expected {self.width}",
-                                  "one row per line, tabs only between cells")
-                return
-        cells.append("")
-        system, doc, doc_seg, global_seg, rater, source, target, category, severity, metadata = self.pick(cells)
-        rater = rater.strip()
-        if not rater:
-            self.counts["rows_without_rater"] += 1
-            return
-        kind = self.kinds.get((category, severity))
-        if kind is None:
-            kind = self.kinds[(category, severity)] = _category(category, severity)
+                self._marks(line, rater, severity, kind, note, parsed_target, parsed_source, seg)
+        return count
+
+    def _pad(self, line: int, cells: list[Any]) -> bool:
+        """A row without its last, optional cell gets an empty one; any other short row is a problem."""
+        if len(cells) == self.width - 1 and self.optional_last:
+            cells.append("")
+            return True
+        self.problems.add(self.path, line, "", f"{len(cells)} tab-separated cells, expected {self.width}",
+                          "one row per line, tabs only between cells")
+        return False
+
+    def _skip(self, line: int, rater: str, kind: Kind | str) -> None:
         if isinstance(kind, str):
             self.problems.add(self.path, line, "category" if "category" in kind else "severity", kind,
                               "map it in newserrata/sources/mqm.py (CATEGORIES, AREAS or SEVERITIES) or fix the row")
-            return
-        if kind.what == "attention":
-            self.counts["dropped_attention_checks"] += 1
-            return
-        key = (system, doc, doc_seg, global_seg)
-        seg = self.seg if key == self.key else self._segment(line, key)
-        cache = self.cells
-        parsed_target = cache.get(target) or cache.setdefault(target, _cell(target, self.counts))
-        parsed_source = cache.get(source) or cache.setdefault(source, _cell(source, self.counts))
-        if type(parsed_target) is str or type(parsed_source) is str:
-            name, message = ("target", parsed_target) if type(parsed_target) is str else ("source", parsed_source)
-            self.problems.add(self.path, line, name, str(message), "every <v> needs its </v>; they do not nest")
-            return
-        assert not isinstance(parsed_target, str) and not isinstance(parsed_source, str)
-        text, source_text = parsed_target[0], parsed_source[0]
-        targets, sources = seg.targets, seg.sources
-        targets[text] = targets.get(text, 0) + 1
-        sources[source_text] = sources.get(source_text, 0) + 1
-        seg.raters[rater] = None
-        # Marot's metadata column was once a free-text note column; a cell is JSON when it looks like it.
-        # The reader leaves a metadata column undecoded (bytes); a comment column arrives as text.
-        if type(metadata) is str:
-            metadata = metadata.encode("utf-8")
-        note = None
-        if not metadata.startswith(b"{"):
-            try:
-                note = normalize(metadata.decode("utf-8").strip()) or None
-            except UnicodeDecodeError as exc:
-                self.problems.add(self.path, line, "metadata", f"not valid UTF-8: {exc.reason}",
-                                  "re-save the file as UTF-8")
-        elif seg.metadata is None or self.evaluation_rows or b'"note"' in metadata:
-            note = self._metadata(metadata, seg, doc)
-        what = kind.what
-        if what == "no-error":
-            self.no_error_rows += 1
-            return
-        self.error_rows += 1
-        if what == "error" and parsed_target[1] and not parsed_source[1]:
-            for start, end in parsed_target[1]:
-                seg.marks.append(Mark(line, rater, kind, note, False, start, end, text))
+        elif not rater:
+            self.counts["rows_without_rater"] += 1
         else:
-            self._marks(line, rater, severity, kind, note, parsed_target, parsed_source, seg)
+            self.counts["dropped_attention_checks"] += 1
+
+    def _bad_markers(self, line: int, target: object, source: object) -> None:
+        name, message = ("target", target) if isinstance(target, str) else ("source", source)
+        self.problems.add(self.path, line, name, str(message), "every <v> needs its </v>; they do not nest")
+
+    def _comment(self, line: int, cell: str | bytes) -> str | None:
+        try:
+            text = cell if isinstance(cell, str) else cell.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.problems.add(self.path, line, "metadata", f"not valid UTF-8: {exc.reason}",
+                              "re-save the file as UTF-8")
+            return None
+        if text.startswith("{"):
+            return self._metadata(text.encode("utf-8"), self.seg, self.key[1] if self.key else "")
+        return normalize(text.strip()) or None
 
     def _segment(self, line: int, key: tuple[str, str, str, str]) -> Seg:
+        done = self.seg
+        if done.metadata and _agreed(done.targets) and _agreed(done.sources):
+            done.metadata = b""  # its rows agree on the text: the tool's tokens will not be needed
         system, doc, doc_seg, global_seg = (k.strip() for k in key)
         record = self.data.docs.get((system, doc))
         if record is None:
@@ -453,12 +471,21 @@ class _Rows:
 # --------------------------------------------------------------------------- documents to records
 
 
+def _agreed(variants: dict[str, int]) -> bool:
+    if len(variants) != 1:
+        return False
+    text = next(iter(variants))
+    return not text[:1].isspace() and not text[-1:].isspace()
+
+
 def _segment_text(seg: Seg, side: str) -> str:
     """The text most rows agree on (the shorter on a tie); when rows disagree, or all carry spaces at
     the ends, the text the annotation tool tokenised wins."""
     variants = seg.targets if side == "target" else seg.sources
-    best = next(iter(variants)) if len(variants) == 1 else min(variants, key=lambda t: (-variants[t], len(t)))
-    if (len(variants) == 1 and not best[:1].isspace() and not best[-1:].isspace()) or seg.metadata is None:
+    if _agreed(variants):
+        return next(iter(variants))
+    best = min(variants, key=lambda t: (-variants[t], len(t)))
+    if not seg.metadata:
         return best
     segment = _json(seg.metadata).get("segment")
     tokens = segment.get(f"{side}_tokens") if isinstance(segment, dict) else None
