@@ -314,3 +314,65 @@ def test_import_command_fails_whole_and_keeps_earlier_output(tmp_path: Path,
     assert f"{path}:{line_of(path, 'Bogus/Thing')}: category: unknown MQM category" in err
     assert out.read_text(encoding="utf-8") == "earlier\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", path.name]
+
+
+def write_rows(path: Path, header: str | None, rows: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in ([header] if header else []) + rows), encoding="utf-8")
+    return path
+
+
+def test_odd_rows_of_the_family(tmp_path: Path) -> None:
+    """9 columns, segments out of order, Critical, Neutral, an unlisted Fluency kind, an error without
+    a span, a row without a rater, several spans in one cell, empty markers, lower-case labels."""
+    header = "system\tdoc\tdoc_id\tseg_id\trater\tsource\ttarget\tcategory\tseverity"
+    rows = [
+        "mt\td1\t10\t10\tr1\tTen.\tZehn <v>und</v> <v>so</v>.\taccuracy/addition\tcritical",
+        "mt\td1\t2\t2\tr1\tTwo.\tZwei.\tFluency/Typography\tMinor",
+        "mt\td1\t2\t2\tr1\tTwo.\tZwei.\tNon-translation!\tMajor",
+        "mt\td1\t2\t2\t\tTwo.\tZwei.\t\t",
+        "mt\td1\t3\t3\tr1\tThree.\tDrei<v></v>.\tAccuracy/Omission\tMinor",
+        "mt\td1\t3\t3\tr1\tThree.\tDrei<v></v>.\tFluency/Punctuation\tMinor",
+        "mt\td1\t3\t3\tr1\tThree.\t<v>Drei</v>.\tStyle/Awkward\tNeutral",
+        "mt\td1\t4\t4\tr1\tFour.\tVier.\tno error\tno error",
+    ]
+    path = write_rows(tmp_path / "mqm_odd_ende.tsv", header, rows)
+    records, stats = read(path)
+    assert_valid(records)
+    (record,) = records
+    assert record.text == "Zwei.\nDrei.\nVier.\nZehn und so."
+    got = [(s.text, s.category, s.severity, s.start == s.end) for s in record.annotations[0].spans]
+    assert got == [
+        ("Zwei.", "non-translation", "major", False),            # no span: the whole segment
+        ("Zwei.", "other", "minor", False),                      # an unlisted Fluency kind
+        ("Drei", "style/awkward", "neutral", False),
+        ("i", "fluency/punctuation", "minor", False),            # an empty span of another kind is widened
+        ("", "accuracy/omission", "minor", True),                # an insertion point stays one
+        ("und", "accuracy/addition", "major", False),            # Critical counts as major
+        ("so", "accuracy/addition", "major", False),
+    ]
+    assert [s.mqm_score for s in record.segments] == [-26.0, -1.1, 0.0, -10.0]
+    for key, value in {"critical_as_major": 1, "unlisted_categories_as_other": 1, "errors_without_span": 2,
+                       "rows_without_rater": 1, "no_error_rows": 1, "non_translation_rows": 1,
+                       "empty_spans_widened": 1}.items():
+        assert stats.counts[key] == value, key
+
+
+def test_languages_from_the_evaluation_metadata(tmp_path: Path) -> None:
+    meta = json.dumps({"evaluation": {"source_language": "de", "target_language": "fr"}})
+    rows = [f"mt\tdoc1\t1\t1\tr1\tHallo.\tSalut.\tNo-error\tNo-error\t{meta}"]
+    path = write_rows(tmp_path / "ratings.tsv", "\t".join(mqm_columns()), rows)
+    (record,), stats = read(path)
+    assert (record.source_language, record.language, stats.languages) == ("de", "fr", "de-fr")
+
+
+def mqm_columns() -> list[str]:
+    return ["system", "doc", "docSegId", "globalSegId", "rater", "source", "target", "category", "severity",
+            "metadata"]
+
+
+def test_empty_file_and_missing_columns(tmp_path: Path) -> None:
+    empty = write_rows(tmp_path / "empty_ende.tsv", None, [])
+    assert read(empty)[0] == []
+    bad = write_rows(tmp_path / "bad_ende.tsv", "system\tdoc\trater\tsource", ["a\tb\tc\td"])
+    with pytest.raises(InputError, match="needs the columns"):
+        read(bad)

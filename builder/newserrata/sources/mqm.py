@@ -22,7 +22,14 @@ Decisions that shape the published records:
   MQM score is the sum of their segment scores, and a rater who marked nothing gets `no_errors`.
 - `Accuracy/Creative Reinterpretation` keeps the mistranslation category but becomes `neutral`:
   Google's scoring gives it weight 0; it marks an acceptable liberty, not an error.
+- An error row without any `<v>` span covers its whole segment; a last `<v>` left open runs to the
+  end of the cell. Rows whose copy of a segment differs from the segment text by more than a few
+  characters are refused, never guessed at.
+- Ids are `<source>.<doc>.<system>`, the group `<source>.<doc>` (doc without its `:xx-yy` suffix,
+  sanitised to [A-Za-z0-9._-]); a collision after sanitising is an error.
 - Human references (systems named like `ref`, `refA`, `Human-B`) get process "unknown".
+- The JSON metadata cell is parsed only where it matters (segment facts, notes, the evaluation's
+  languages) and is otherwise never decoded: a bad byte inside an unused metadata cell goes unseen.
 """
 
 from __future__ import annotations
@@ -330,11 +337,14 @@ class _Rows:
             cells.append("")
             system, doc, doc_seg, global_seg, rater, source, target, category, severity, metadata = pick(cells)
             rater = rater.strip()
+            if not rater:  # Marot: a row that only carries segment metadata
+                counts["rows_without_rater"] += 1
+                continue
             kind = kinds.get((category, severity))
             if kind is None:
                 kind = kinds[(category, severity)] = _category(category, severity)
-            if not rater or type(kind) is str or kind.what == "attention":
-                self._skip(line, rater, kind)
+            if type(kind) is str or kind.what == "attention":
+                self._skip(line, kind)
                 continue
             key = (system, doc, doc_seg, global_seg)
             seg = self.seg if key == self.key else self._segment(line, key)
@@ -375,12 +385,10 @@ class _Rows:
                           "one row per line, tabs only between cells")
         return False
 
-    def _skip(self, line: int, rater: str, kind: Kind | str) -> None:
+    def _skip(self, line: int, kind: Kind | str) -> None:
         if isinstance(kind, str):
             self.problems.add(self.path, line, "category" if "category" in kind else "severity", kind,
                               "map it in newserrata/sources/mqm.py (CATEGORIES, AREAS or SEVERITIES) or fix the row")
-        elif not rater:
-            self.counts["rows_without_rater"] += 1
         else:
             self.counts["dropped_attention_checks"] += 1
 
