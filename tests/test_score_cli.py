@@ -80,6 +80,13 @@ def test_missing_predictions_need_allow_missing(tmp_path: Path, gold: list[dict]
     assert json.loads(capsys.readouterr().out)["missing"] == len(gold) - 1
 
 
+def test_unreadable_predictions_file(tmp_path: Path, gold: list[dict], capsys: pytest.CaptureFixture[str]) -> None:
+    gold_file = write_jsonl(tmp_path / "gold.jsonl", gold)
+    assert main(["score", "--gold", str(gold_file), "--predictions", str(tmp_path / "nope.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read file" in err and "have no prediction" not in err
+
+
 def test_unknown_gold_and_empty_split(tmp_path: Path, gold: list[dict], capsys: pytest.CaptureFixture[str]) -> None:
     predictions = write_jsonl(tmp_path / "pred.jsonl", gold_predictions(gold))
     assert main(["score", "--gold", str(tmp_path / "nowhere"), "--predictions", str(predictions)]) == 2

@@ -413,6 +413,8 @@ def _hub_rows(spec: str, split: str, config: str) -> Iterator[Located]:
 def run(args: argparse.Namespace) -> int:
     problems = Problems()
     indexed = preds.read(Path(args.predictions), problems)
+    if problems and not indexed:
+        problems.raise_if_any()  # an unreadable file: listing every gold id as missing would bury the cause
     gold, name = load_gold(args.gold, split=args.split, config=args.config, problems=problems)
     report = evaluate(gold, indexed, problems, file=args.predictions, gold_name=name,
                       allow_missing=args.allow_missing, bootstrap=args.bootstrap, seed=args.seed,
