@@ -38,28 +38,17 @@ def published(path: Path) -> dict[tuple[str, str], float | None]:
 
 def compare(ratings: Path, scores: Path) -> dict[str, object]:
     google = published(scores)
-    data = mqm._read(ratings, None, mqm.Stats(), problems := mqm.Problems())
-    problems.raise_if_any()
-    languages = mqm._languages(data, ratings, None, None, problems) or ("und", "und")
-    ids = mqm._ids(data.docs.values(), "check", ratings, problems)
     matched, mismatched, unpublished, examples = 0, 0, 0, []
-    for doc in data.docs.values():
-        record = mqm._record(doc, data, ids[(doc.system, doc.doc)], languages, source="check", license="-",
-                             domain=None, stats=mqm.Stats(), problems=problems, path=ratings)
-        problems.raise_if_any()
-        assert record is not None
-        ordered = mqm.ordered_segments(doc)
-        for seg, segment in zip(ordered, record.segments, strict=True):
-            want = google.get((canonical_system(doc.system), seg.global_seg))
-            if want is None:
-                unpublished += 1
-            elif round(segment.mqm_score or 0.0, 6) == round(want, 6):
-                matched += 1
-            else:
-                mismatched += 1
-                if len(examples) < 10:
-                    examples.append({"system": doc.system, "seg_id": seg.global_seg, "ours": segment.mqm_score,
-                                     "google": want})
+    for system, _, seg_id, ours in mqm.segment_scores(ratings):
+        want = google.get((canonical_system(system), seg_id))
+        if want is None:
+            unpublished += 1
+        elif round(ours or 0.0, 6) == round(want, 6):
+            matched += 1
+        else:
+            mismatched += 1
+            if len(examples) < 10:
+                examples.append({"system": system, "seg_id": seg_id, "ours": ours, "google": want})
     return {"matched": matched, "mismatched": mismatched, "rated_without_published_score": unpublished,
             "published_scores": sum(v is not None for v in google.values()), "examples": examples}
 

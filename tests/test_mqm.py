@@ -10,15 +10,19 @@ tests/fixtures/mqm/:
   a quoted tab, a quoted multi-line comment, CRLF line ends, decomposed (NFD) accents, one rater per
   segment, a reference named `ref`.
 - mqm_plain_ende.tsv: no header, raw quoting with unbalanced quotes, a `<v>` never closed.
+- mqm_quoted_ende.avg_seg_scores.tsv: published-style segment scores for mqm_quoted_ende.tsv, with
+  the reference named `ref-A` as Google's score files do.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import tarfile
 import unicodedata
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -31,7 +35,8 @@ from newserrata.records import Record
 from newserrata.sources import mqm
 from newserrata.validate import validate
 
-FIXTURES = Path(__file__).parent / "fixtures" / "mqm"
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "mqm"
 SXS = FIXTURES / "sxs_mqm_fixture_zhen.tsv"
 QUOTED = FIXTURES / "mqm_quoted_ende.tsv"
 PLAIN = FIXTURES / "mqm_plain_ende.tsv"
@@ -376,3 +381,24 @@ def test_empty_file_and_missing_columns(tmp_path: Path) -> None:
     bad = write_rows(tmp_path / "bad_ende.tsv", "system\tdoc\trater\tsource", ["a\tb\tc\td"])
     with pytest.raises(InputError, match="needs the columns"):
         read(bad)
+
+
+def load_check_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("check_mqm_scores", ROOT / "bench" / "check_mqm_scores.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_segment_scores_match_published_ones_with_reference_names_reconciled(tmp_path: Path) -> None:
+    check = load_check_script()
+    scores = FIXTURES / "mqm_quoted_ende.avg_seg_scores.tsv"
+    # The ratings call the reference `ref`, the published scores `ref-A`.
+    assert check.compare(QUOTED, scores) == {"matched": 4, "mismatched": 0, "rated_without_published_score": 0,
+                                             "published_scores": 4, "examples": []}
+    wrong = tmp_path / "wrong.avg_seg_scores.tsv"
+    wrong.write_text(scores.read_text(encoding="utf-8").replace("-6.000000 103", "-5.000000 103"), encoding="utf-8")
+    result = check.compare(QUOTED, wrong)
+    assert (result["matched"], result["mismatched"]) == (3, 1)
+    assert result["examples"] == [{"system": "Online-X", "seg_id": "103", "ours": -6.0, "google": -5.0}]

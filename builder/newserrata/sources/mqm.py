@@ -725,17 +725,9 @@ def _ids(docs: Iterable[Doc], source: str, path: Path, problems: Problems) -> di
     return out
 
 
-def read_records(path: Path, *, source: str, license: str, domain: str | None = "news", member: str | None = None,
-                 source_language: str | None = None, target_language: str | None = None,
-                 stats: Stats | None = None) -> Iterator[Record]:
-    """Un-aggregated records, one per (system, document), in order of first appearance in the file.
-
-    The whole file is read and checked before the first record is yielded, so a caller never sees
-    part of a bad file. With a `domain`, documents whose WMT name says another domain
-    (`social_...`, `speech_...`) are left out and counted.
-    """
+def _build(path: Path, *, source: str, license: str, domain: str | None, member: str | None,
+           source_language: str | None, target_language: str | None, stats: Stats) -> list[tuple[Doc, Record]]:
     path = Path(path)
-    stats = stats if stats is not None else Stats()
     problems = Problems()
     data = _read(path, member, stats, problems)
     problems.raise_if_any()
@@ -751,16 +743,40 @@ def read_records(path: Path, *, source: str, license: str, domain: str | None = 
         else:
             docs.append(doc)
     ids = _ids(docs, source, path, problems)
-    records = [_record(doc, data, ids[(doc.system, doc.doc)], languages, source=source, license=license,
-                       domain=domain or _doc_domain(doc.doc), stats=stats, problems=problems, path=path)
-               for doc in docs]
+    built = [(doc, _record(doc, data, ids[(doc.system, doc.doc)], languages, source=source, license=license,
+                           domain=domain or _doc_domain(doc.doc), stats=stats, problems=problems, path=path))
+             for doc in docs]
     problems.raise_if_any()
-    stats.counts["records"] = len(records)
+    stats.counts["records"] = len(built)
     stats.counts["documents"] = len({doc.doc for doc in docs})
     stats.counts["systems"] = len({doc.system for doc in docs})
     stats.counts["raters"] = len({r for doc in docs for s in doc.segments.values() for r in s.raters})
     stats.counts["segments"] = sum(len(doc.segments) for doc in docs)
     stats.counts["paragraph_documents"] = len({doc.doc for doc in docs} & set(data.paragraphs))
-    for record in records:
-        if record is not None:
-            yield record
+    return [(doc, record) for doc, record in built if record is not None]
+
+
+def read_records(path: Path, *, source: str, license: str, domain: str | None = "news", member: str | None = None,
+                 source_language: str | None = None, target_language: str | None = None,
+                 stats: Stats | None = None) -> Iterator[Record]:
+    """Un-aggregated records, one per (system, document), in order of first appearance in the file.
+
+    The whole file is read and checked before the first record is yielded, so a caller never sees
+    part of a bad file. With a `domain`, documents whose WMT name says another domain
+    (`social_...`, `speech_...`) are left out and counted.
+    """
+    built = _build(path, source=source, license=license, domain=domain, member=member,
+                   source_language=source_language, target_language=target_language,
+                   stats=stats if stats is not None else Stats())
+    for _, record in built:
+        yield record
+
+
+def segment_scores(path: Path, *, member: str | None = None, source_language: str | None = None,
+                   target_language: str | None = None) -> Iterator[tuple[str, str, str, float | None]]:
+    """(system, doc, globalSegId, MQM score) of every rated segment, taken from the records' segments,
+    for comparison with Google's published per-segment scores."""
+    for doc, record in _build(path, source="check", license="-", domain=None, member=member,
+                              source_language=source_language, target_language=target_language, stats=Stats()):
+        for seg, segment in zip(ordered_segments(doc), record.segments, strict=True):
+            yield doc.system, doc.doc, seg.global_seg, segment.mqm_score
