@@ -402,3 +402,21 @@ def test_segment_scores_match_published_ones_with_reference_names_reconciled(tmp
     result = check.compare(QUOTED, wrong)
     assert (result["matched"], result["mismatched"]) == (3, 1)
     assert result["examples"] == [{"system": "Online-X", "seg_id": "103", "ours": -6.0, "google": -5.0}]
+
+
+def test_csv_quoted_json_metadata(tmp_path: Path) -> None:
+    def quoted(value: str) -> str:
+        return '"' + value.replace('"', '""') + '"'
+
+    first = json.dumps({"segment": {"starts_paragraph": True}, "note": 'said "no"'})
+    second = json.dumps({"segment": {"starts_paragraph": True}})
+    source = quoted('A "b".')
+    rows = [
+        f"mt\tdoc1\t1\t1\tr1\t{source}\t{quoted('Ein <v>b</v>.')}\tAccuracy/Mistranslation\tMajor\t{quoted(first)}",
+        f"mt\tdoc1\t2\t2\tr1\tC.\tZe.\tNo-error\tNo-error\t{quoted(second)}",
+    ]
+    path = write_rows(tmp_path / "mqm_json_ende.tsv", "\t".join(mqm_columns()), rows)
+    (record,), stats = read(path)
+    assert stats.quoting == "csv"
+    assert record.text == "Ein b.\n\nZe." and record.source_text == 'A "b".\n\nC.'
+    assert [(s.text, s.note) for s in record.annotations[0].spans] == [("b", 'said "no"')]
