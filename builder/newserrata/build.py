@@ -62,6 +62,7 @@ class BuildResult:
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"folder": str(self.folder)}
@@ -77,17 +78,21 @@ class Stream:
 
 
 class Clock:
-    """Seconds per build step, so a slow build says where its time went."""
+    """Seconds and peak memory per build step, so a slow or large build says where its time and memory went."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.cpu_seconds: dict[str, float] = {}
+        self.peak_rss_mb: dict[str, float] = {}
         self.last, self.last_cpu = time.perf_counter(), time.process_time()
 
     def lap(self, step: str) -> None:
+        import resource
+
         now, cpu = time.perf_counter(), time.process_time()
         self.seconds[step] = round(now - self.last, 3)
         self.cpu_seconds[step] = round(cpu - self.last_cpu, 3)
+        self.peak_rss_mb[step] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         self.last, self.last_cpu = now, cpu
 
 
@@ -325,6 +330,7 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
         gone = sorted(missing)
         _say("build: writing card, datasheet, report and manifest", progress)
         baselines = build_table(tmp) if "default" in layout else ""
+        clock.lap("baselines table")
         write_bytes(tmp / "README.md", card(release, present, gone, layout, stats, baselines).encode("utf-8"))
         write_bytes(tmp / "DATASHEET.md", datasheet(release, present, gone, stats).encode("utf-8"))
         clock.lap("card and datasheet")
@@ -351,7 +357,7 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
     return BuildResult(final, release.version, bool(missing), missing, stats.get().records,
                        sum(stats.get().spans.values()), counts,
                        stats.to_dict(splits, [s.source.name for s in streams]), unchanged, lock, notes,
-                       clock.seconds, clock.cpu_seconds)
+                       clock.seconds, clock.cpu_seconds, clock.peak_rss_mb)
 
 
 def build(release: Path, out: Path, *, sources: list[str] | None = None, source_files: dict[str, Path] | None = None,
