@@ -80,7 +80,6 @@ def card_data(release: Release, sources: list[Source], layout: dict[str, dict[st
         language=languages,
         multilinguality="multilingual" if len(languages) > 1 else "monolingual",
         task_categories=["token-classification", "text-classification"],
-        task_ids=["multi-label-classification"],
         size_categories=[size_category(stats.get().records)],
         annotations_creators=["expert-generated"],
         language_creators=["machine-generated"],
