@@ -191,14 +191,18 @@ def _plain_rows(pending: list[bytes], stream: IO[bytes], path: Path, base: int, 
     for number, line in enumerate(itertools.chain((p.rstrip(b"\n") for p in pending), _chunks(stream)), base + 1):
         if not line:
             continue
-        cells = (line[:-1] if line[-1:] == b"\r" else line).split(b"\t", splits)
+        if line[-1:] == b"\r":
+            line = line[:-1]
         try:
-            if lazy and len(cells) == width:
-                last = cells.pop()
-                row: list[Any] = list(map(bytes.decode, cells))
-                row.append(last)
+            if lazy:
+                head, _, last = line.rpartition(b"\t")
+                row: list[Any] = head.decode("utf-8").split("\t")
+                if len(row) == width - 1:
+                    row.append(last)
+                else:
+                    row = line.decode("utf-8").split("\t", splits)
             else:
-                row = list(map(bytes.decode, cells))
+                row = line.decode("utf-8").split("\t", splits)
         except UnicodeDecodeError as exc:
             raise _problem(path, number, "", f"not valid UTF-8: {exc.reason}", "re-save the file as UTF-8") from None
         yield number, row
