@@ -420,3 +420,16 @@ def test_csv_quoted_json_metadata(tmp_path: Path) -> None:
     assert stats.quoting == "csv"
     assert record.text == "Ein b.\n\nZe." and record.source_text == 'A "b".\n\nC.'
     assert [(s.text, s.note) for s in record.annotations[0].spans] == [("b", 'said "no"')]
+
+
+def test_import_command_takes_languages_and_a_member(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    archive = tar_with(tmp_path / "ratings.tar.gz", [file_member("a.tsv", b"system\tdoc\n"),
+                                                     file_member("b.tsv", PLAIN.read_bytes())])
+    out = tmp_path / "out.jsonl"
+    assert main(["import", "mqm", str(archive), "--member", "b.tsv", "--languages", "en-de", "--out", str(out),
+                 "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["records"], summary["languages"], summary["source"]) == (1, "en-de", "ratings")
+    assert json.loads(out.read_text(encoding="utf-8"))["id"] == "ratings.talk.2.sysB"
+    with pytest.raises(SystemExit):
+        main(["import", "mqm", str(archive), "--languages", "english", "--out", str(out)])
