@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from conftest import article_meta, label, span, tree_digest, write_json, write_j
 from newserrata.build import build
 from newserrata.cli import main
 from newserrata.errors import InputError
+from newserrata.records import Record
 from newserrata.split import assign
 
 SALT = "test-salt-0123456789abcdef"
@@ -384,3 +386,26 @@ enabled = true
     assert card["license"] == ["apache-2.0", "cc-by-4.0"] and "zh" in card["language"]
     assert "Experts, Errors, and Context" in (folder / "README.md").read_text(encoding="utf-8")
     assert json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))["inputs"]["wmt-fix"]["size"] == len(data)
+
+
+def test_an_interrupted_build_leaves_no_version_folder(project: Path) -> None:
+    """Ctrl-C in the middle of the records: the half-written folder beside dist/ is removed."""
+    from newserrata.build import Stream, pipeline
+    from newserrata.release import load
+    from newserrata.sources import native
+
+    release = load(project / "release.toml")
+    build(project / "release.toml", project / "dist", progress=False)
+    before = tree_digest(project / "dist")
+
+    def interrupted() -> Iterator[Record]:
+        records = native.load(project / "data", "native")
+        yield from records[:2]
+        raise KeyboardInterrupt
+
+    for out in (project / "dist", project / "fresh"):
+        with pytest.raises(KeyboardInterrupt):
+            pipeline(release, out, [Stream(release.sources[0], "data", interrupted())], progress=False)
+    assert tree_digest(project / "dist") == before
+    assert [p.name for p in (project / "dist").iterdir()] == ["1.0.0"]
+    assert not (project / "fresh").exists()
