@@ -21,7 +21,7 @@ from newserrata import predictions as preds
 from newserrata.aggregate import aggregate
 from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Span
-from newserrata.score import evaluate, load_gold
+from newserrata.scoring import evaluate, load_gold
 
 CATEGORIES = ("accuracy/mistranslation", "accuracy/entity", "fluency/grammar", "fluency/repetition", "other")
 WORDS = "the minister said talks on gas prices and the war in Ukraine would resume next week".split()

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats as scipy_stats
 from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
-from newserrata import scorestats
+from newserrata import scoring_stats
 
 
 @pytest.mark.parametrize("n", [2, 3, 7, 64, 1000, 4097])
@@ -17,7 +17,7 @@ def test_kendall_tau_b_matches_scipy(n: int) -> None:
         x = rng.integers(0, levels, n).astype(float)
         y = (x * 0.3 + rng.integers(0, levels, n)).astype(float)
         expected = scipy_stats.kendalltau(x, y).statistic
-        ours = scorestats.kendall_tau_b(x, y)
+        ours = scoring_stats.kendall_tau_b(x, y)
         if np.isnan(expected):
             assert ours is None
         else:
@@ -29,12 +29,12 @@ def test_inversions_against_brute_force() -> None:
     for n in (1, 2, 5, 33, 200):
         a = rng.integers(0, 6, n)
         brute = sum(int(a[i] > a[j]) for i in range(n) for j in range(i + 1, n))
-        assert scorestats._inversions(a) == brute
+        assert scoring_stats._inversions(a) == brute
 
 
 def test_kendall_undefined_cases() -> None:
-    assert scorestats.kendall_tau_b(np.array([1.0]), np.array([2.0])) is None
-    assert scorestats.kendall_tau_b(np.array([1.0, 1.0, 1.0]), np.array([1.0, 2.0, 3.0])) is None
+    assert scoring_stats.kendall_tau_b(np.array([1.0]), np.array([2.0])) is None
+    assert scoring_stats.kendall_tau_b(np.array([1.0, 1.0, 1.0]), np.array([1.0, 2.0, 3.0])) is None
 
 
 @pytest.mark.parametrize("n", [2, 10, 500])
@@ -43,8 +43,8 @@ def test_auroc_matches_scikit_learn(n: int) -> None:
     labels = rng.random(n) < 0.4
     labels[0], labels[1] = True, False
     scores = rng.integers(0, 4, n).astype(float)
-    assert scorestats.auroc(labels, scores) == pytest.approx(roc_auc_score(labels, scores))
-    assert scorestats.auroc(np.ones(n, dtype=bool), scores) is None
+    assert scoring_stats.auroc(labels, scores) == pytest.approx(roc_auc_score(labels, scores))
+    assert scoring_stats.auroc(np.ones(n, dtype=bool), scores) is None
 
 
 @pytest.mark.parametrize("n", [2, 10, 500])
@@ -52,17 +52,17 @@ def test_balanced_accuracy_matches_scikit_learn(n: int) -> None:
     rng = np.random.default_rng(n)
     labels, predicted = rng.random(n) < 0.3, rng.random(n) < 0.5
     labels[0], labels[1] = True, False
-    assert scorestats.balanced_accuracy(labels, predicted) == pytest.approx(
+    assert scoring_stats.balanced_accuracy(labels, predicted) == pytest.approx(
         balanced_accuracy_score(labels, predicted))
-    assert scorestats.balanced_accuracy(np.array([], dtype=bool), np.array([], dtype=bool)) is None
+    assert scoring_stats.balanced_accuracy(np.array([], dtype=bool), np.array([], dtype=bool)) is None
 
 
 def test_pearson_matches_scipy_and_refuses_constants() -> None:
     rng = np.random.default_rng(0)
     x, y = rng.random(50), rng.random(50)
-    assert scorestats.pearson(x, y) == pytest.approx(scipy_stats.pearsonr(x, y).statistic)
-    assert scorestats.pearson(np.ones(5), y[:5]) is None
-    assert scorestats.pearson(x[:1], y[:1]) is None
+    assert scoring_stats.pearson(x, y) == pytest.approx(scipy_stats.pearsonr(x, y).statistic)
+    assert scoring_stats.pearson(np.ones(5), y[:5]) is None
+    assert scoring_stats.pearson(x[:1], y[:1]) is None
 
 
 def test_spearman_on_runs_matches_scipy_on_expanded_vectors() -> None:
@@ -75,15 +75,15 @@ def test_spearman_on_runs_matches_scipy_on_expanded_vectors() -> None:
         y = np.repeat([r[2] for r in runs], [r[0] for r in runs])
         if len(set(x)) < 2 or len(set(y)) < 2:
             continue
-        assert scorestats.spearman_runs(runs) == pytest.approx(scipy_stats.spearmanr(x, y).statistic, abs=1e-12)
+        assert scoring_stats.spearman_runs(runs) == pytest.approx(scipy_stats.spearmanr(x, y).statistic, abs=1e-12)
 
 
 def test_average_ranks_match_scipy() -> None:
     values = np.array([3.0, 1.0, 3.0, 2.0, 1.0, 3.0])
-    assert scorestats.average_ranks(values).tolist() == scipy_stats.rankdata(values).tolist()
+    assert scoring_stats.average_ranks(values).tolist() == scipy_stats.rankdata(values).tolist()
 
 
 def test_percentile_interval_skips_undefined_resamples() -> None:
-    assert scorestats.percentile_interval([None, None]) is None
-    low, high = scorestats.percentile_interval([None, *map(float, range(101))])
+    assert scoring_stats.percentile_interval([None, None]) is None
+    low, high = scoring_stats.percentile_interval([None, *map(float, range(101))])
     assert (low, high) == (pytest.approx(2.5), pytest.approx(97.5))

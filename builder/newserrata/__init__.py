@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newserrata.scoring import Report
 
 __version__ = "0.1.0"
 
 
-def __getattr__(name: str) -> Any:
-    """`newserrata.score(gold, predictions)` and `newserrata.Report` without importing the scorer
-    (and numpy) on `import newserrata`."""
-    if name in ("score", "Report"):
-        import importlib
+def score(gold_records: Any, predictions: Any, **options: Any) -> Report:
+    """Score predictions against gold records (see `newserrata.scoring.score`); the scorer and numpy
+    are imported on first use so `import newserrata` stays light."""
+    from newserrata.scoring import score as _score
 
-        module = importlib.import_module("newserrata.score")
-        return module if name == "score" else module.Report
+    return _score(gold_records, predictions, **options)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Report":
+        from newserrata.scoring import Report
+
+        return Report
     raise AttributeError(f"module 'newserrata' has no attribute {name!r}")

@@ -135,7 +135,7 @@ class Scorer:
 
     def __init__(self, predictions: dict[str, dict[str, Any]], problems: Problems, *, file: str = "<predictions>",
                  lines: dict[str, int] | None = None) -> None:
-        from newserrata.score import RecordScore
+        from newserrata.scoring import RecordScore
 
         self.predictions = predictions
         self.problems = problems
@@ -149,7 +149,7 @@ class Scorer:
 
     def add(self, record: dict[str, Any]) -> dict[str, Any] | None:
         from newserrata import predictions as preds
-        from newserrata.score import Gold, score_record
+        from newserrata.scoring import Gold, score_record
 
         value = self.predictions.get(record["id"])
         self.seen.add(record["id"])
@@ -170,7 +170,7 @@ class Scorer:
                 "tp": row.matched, "fp": row.pred_chars - row.matched, "fn": row.gold_chars - row.matched}
 
     def finish(self) -> dict[str, Any]:
-        from newserrata.score import summarize
+        from newserrata.scoring import summarize
 
         for unknown in sorted(set(self.predictions) - self.seen):
             self.problems.add(self.file, self.lines.get(unknown), "/id", f"no record {unknown!r} in the records shown",

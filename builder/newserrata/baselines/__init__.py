@@ -32,7 +32,7 @@ def predictions(name: str, records: list[dict[str, Any]]) -> list[dict[str, Any]
 def results_table(records: list[dict[str, Any]]) -> str:
     """Markdown table of the offline baselines on each split. Records may carry a `split` key
     (the build knows where each went); without it they are scored together as `all`."""
-    from newserrata.score import score
+    from newserrata.scoring import score
 
     by_split: dict[str, list[dict[str, Any]]] = {}
     for record in records:
@@ -63,7 +63,7 @@ def build_table(folder: Path, config: str = "default") -> str:
 def run(args: argparse.Namespace) -> int:
     from newserrata.errors import Problems
     from newserrata.jsonl import write_lines
-    from newserrata.score import check_gold, load_gold
+    from newserrata.scoring import check_gold, load_gold
 
     problems = Problems()
     if args.name == "llm" and not (args.base_url and args.model):

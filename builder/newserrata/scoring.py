@@ -15,7 +15,6 @@ import itertools
 import json
 import re
 import sys
-import types
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -196,7 +195,7 @@ def shroom_cor(length: int, gold_soft: list[tuple[int, int, float]], spans: list
         return 1.0 if (0.0 in xs) == (0.0 in ys) else 0.0
     if len(xs) == 1 or len(ys) == 1:
         return 0.0
-    from newserrata.scorestats import spearman_weights
+    from newserrata.scoring_stats import spearman_weights
 
     return spearman_weights(gold_weights, pred_weights, _pair_weights(gold_soft, pred_soft, gold_weights))
 
@@ -273,7 +272,7 @@ class Columns:
     def metrics(self, idx: Any = slice(None)) -> dict[str, float | None]:
         import numpy as np
 
-        from newserrata import scorestats as stats
+        from newserrata import scoring_stats as stats
 
         gold, pred = float(self.gold_chars[idx].sum()), float(self.pred_chars[idx].sum())
         matched, credit = float(self.matched[idx].sum()), float(self.credit[idx].sum())
@@ -306,7 +305,7 @@ def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, g
               bootstrap: int = 0, seed: int = 0) -> Report:
     import numpy as np
 
-    from newserrata import scorestats as stats
+    from newserrata import scoring_stats as stats
 
     columns = Columns(rows)
     per_source = {}
@@ -455,17 +454,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-missing", action="store_true",
                    help="score gold records without a prediction line as empty predictions")
     p.set_defaults(func=run)
-
-
-class _CallableModule(types.ModuleType):
-    """`newserrata.score` is both this module and the scoring function: the import system binds the
-    submodule over any package attribute of the same name, so the module itself must be callable."""
-
-    def __call__(self, gold_records: Iterable[dict[str, Any] | Record], predictions: Iterable[dict[str, Any]],
-                 **options: Any) -> Report:
-        return score(gold_records, predictions, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = ["Report", "evaluate", "score"]
