@@ -77,7 +77,7 @@ def test_sxs_layout_builds_articles_spans_and_scores() -> None:
     assert mt.group_id == ref.group_id == "fx.news_example.1"
     assert (mt.language, mt.source_language, mt.system, mt.process, mt.domain) == \
         ("en", "zh", "sysA", "machine-translation", "news")
-    assert ref.process == "unknown"  # a human reference, not a machine's text
+    assert ref.process == "human-translation"
     # Paragraph starts from the metadata: "\n\n" before them, " " inside a paragraph, "" in Chinese.
     assert mt.text == 'EU summit "opens" today Officials said the difficulties are big.\n\nPrices rose.'
     assert mt.source_text == "欧盟峰会开幕官员说：困难很大。\n\n价格上涨了。"
@@ -135,7 +135,7 @@ def test_csv_quoting_crlf_nfd_and_the_older_layout() -> None:
     assert_valid(records)
     assert stats.quoting == "csv"
     mt, ref = records
-    assert (mt.id, ref.id, ref.process) == ("fx.talk.9.Online-X", "fx.talk.9.ref", "unknown")
+    assert (mt.id, ref.id, ref.process) == ("fx.talk.9.Online-X", "fx.talk.9.ref", "human-translation")
     # Quotes unescaped, none left over; the quoted tab is text; NFD accents composed; no CR anywhere.
     assert mt.text == 'Er sagte "hallo" zweimal.\nSpalte\teins\nCafé geschlossen.'
     assert mt.source_text == 'He said "hello" twice.\nColumn\tone\nCafe closed.'

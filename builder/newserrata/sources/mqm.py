@@ -27,7 +27,8 @@ Decisions that shape the published records:
   characters are refused, never guessed at.
 - Ids are `<source>.<doc>.<system>`, the group `<source>.<doc>` (doc without its `:xx-yy` suffix,
   sanitised to [A-Za-z0-9._-]); a collision after sanitising is an error.
-- Human references (systems named like `ref`, `refA`, `Human-B`) get process "unknown".
+- Human references (systems named like `ref`, `refA`, `Human-B`) get process "human-translation":
+  professional translators rated them blind beside the machines, so they stay as controls.
 - The JSON metadata cell is parsed only where it matters (segment facts, notes, the evaluation's
   languages) and is otherwise never decoded: a bad byte inside an unused metadata cell goes unseen.
 """
@@ -629,9 +630,6 @@ def _within(language: str) -> str:
     return "" if language.split("-")[0].lower() in NO_SPACE_LANGUAGES else " "
 
 
-HUMAN = re.compile(r"^(ref|human)([-_. ]?[A-Za-z0-9]{1,2})?$", re.IGNORECASE)
-
-
 def ordered_segments(doc: Doc) -> list[Seg]:
     """Document order: by docSegId, then globalSegId (numerically when they are numbers), then file order."""
     return sorted(doc.segments.values(), key=lambda s: (_number(s.doc_seg), _number(s.global_seg), s.line))
@@ -697,7 +695,7 @@ def _record(doc: Doc, data: _File, ids: tuple[str, str], languages: tuple[str, s
     return Record(
         id=record_id, group_id=group_id, source=source, language=language, text=text,
         annotations=annotations, license=license, source_text=source_text, source_language=src_language,
-        system=doc.system, process="unknown" if human else "machine-translation", domain=domain,
+        system=doc.system, process="human-translation" if human else "machine-translation", domain=domain,
         segments=segments,
     )
 
