@@ -14,12 +14,16 @@ Span = dict[str, Any]
 
 # "gas and gas and gas", "the the": a word or short phrase repeated, joined by nothing, a comma or a conjunction.
 LOOP = re.compile(r"\b(\w+(?:\s+\w+){0,2}?)((?:\s*,?\s*(?:and|or|und|et|y)?\s+\1\b)+)", re.IGNORECASE)
+CONNECTIVES = frozenset(("and", "or", "und", "et", "y"))
+# A repeat starts at most this many words after the word it repeats: three words and a connective.
+REACH = 4
+WORD = re.compile(r"\w+")
 # "Putin ... with Vladimir Putin": one party named again after a word that introduces a second party.
 NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 SECOND_PARTY = {"with", "and", "to", "between", "against", "from", "by", "versus", "vs", "met", "called", "mit", "und"}
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 # ",," ";;" "..": doubled punctuation, but not an ellipsis.
-PUNCTUATION = re.compile(r"([,;:])\s*\1+|(?<!\.)\.\s?\.(?!\.)|([!?])\2+")
+PUNCTUATION = re.compile(r"(?=[,;:.!?])(?:([,;:])\s*\1+|(?<!\.)\.\s?\.(?!\.)|([!?])\2+)")
 SCRIPTS = {
     "cjk": "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff",
     "cyrillic": "\u0400-\u04ff",
@@ -38,10 +42,41 @@ def span(start: int, end: int, category: str, severity: str) -> Span:
     return {"start": start, "end": end, "severity": severity, "category": category}
 
 
+def loop_starts(text: str) -> list[int]:
+    """Word starts where LOOP can match, in order: a word that comes back (ignoring case) within REACH
+    words, or a word glued to a connective ("gasy gas"). Trying LOOP only there finds exactly what
+    `LOOP.finditer` finds, without paying its backtracking through every prefix of every word.
+    A word with a non-ASCII letter marks its neighbourhood unchecked, since the regex folds case
+    more widely than `str.lower` (the Kelvin sign matches k)."""
+    words = [(m.start(), m.group()) for m in WORD.finditer(text)]
+    marked: set[int] = set()
+    last: dict[str, int] = {}
+    before = ""
+    for k, (_, word) in enumerate(words):
+        if not word.isascii():
+            marked.update(range(max(0, k - REACH), k + 1))
+            before = ""
+            continue
+        key = word.lower()
+        seen = last.get(key)
+        if seen is not None and k - seen <= REACH:
+            marked.add(seen)
+        last[key] = k
+        if len(key) < len(before) and before.startswith(key) and before[len(key):] in CONNECTIVES:
+            marked.add(k - 1)
+        before = key
+    return [words[k][0] for k in sorted(marked)]
+
+
 def repetition_loops(text: str) -> list[Span]:
     """The repeats after the first occurrence; a loop of three or more is major."""
     out = []
-    for m in LOOP.finditer(text):
+    end = 0
+    for start in loop_starts(text):
+        m = LOOP.match(text, start) if start >= end else None
+        if m is None:
+            continue
+        end = m.end()
         repeats = len(re.findall(rf"\b{re.escape(m.group(1))}\b", m.group(2), re.IGNORECASE))
         out.append(span(m.start(2), m.end(2), "fluency/repetition", "major" if repeats >= 2 else "minor"))
     return out
