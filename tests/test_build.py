@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 import yaml
 from conftest import article_meta, label, span, tree_digest, write_json, write_jsonl, write_native_data
 
+from newserrata import build as build_module
 from newserrata.build import build
 from newserrata.cli import main
 from newserrata.errors import InputError
@@ -409,3 +411,54 @@ def test_an_interrupted_build_leaves_no_version_folder(project: Path) -> None:
     assert tree_digest(project / "dist") == before
     assert [p.name for p in (project / "dist").iterdir()] == ["1.0.0"]
     assert not (project / "fresh").exists()
+
+
+def page_data(page: Path) -> dict[str, Any]:
+    html = page.read_text(encoding="utf-8")
+    return json.loads(html.split('<script type="application/json" id="data">', 1)[1].split("</script>", 1)[0])
+
+
+def baseline_rows(card: str) -> list[list[str]]:
+    table = card.split("## Baselines", 1)[1].split("\n## ", 1)[0]
+    return [line.strip("| ").split(" | ") for line in table.splitlines() if line.startswith("| ")][1:]
+
+
+def test_build_report_is_the_report_of_the_written_release(project: Path, tmp_path: Path) -> None:
+    """The build gathers the page's statistics and articles while it writes; `newserrata report` reads
+    the written release back. Both give the same bytes, and the card says its baselines cover every record."""
+    add_articles(project / "data", 20)
+    folder = build(project / "release.toml", project / "dist", progress=False).folder
+    out = tmp_path / "report.html"
+    assert main(["report", str(folder), "--out", str(out), "--json"]) == 0
+    assert out.read_bytes() == (folder / "report.html").read_bytes()
+    assert page_data(out)["sampled"] is None
+    counts = {split: len(records) for split, records in rows(folder).items()}
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    assert (f"Computed on all {counts['test']} records of the test split and all {counts['validation']} records of "
+            "the validation split.") in card
+    assert {(r[0], r[2]) for r in baseline_rows(card)} == {(s, str(n)) for s, n in counts.items()}
+
+
+def test_a_large_build_samples_the_page_and_the_baselines_by_id_hash(project: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the report's limit the page embeds, and the card's baselines score, the records with the
+    smallest sha256 of their id (what `newserrata report --limit` picks), while the statistics still
+    count every record and the card says how many of how many records each split's numbers cover."""
+    monkeypatch.setattr(build_module, "LIMIT", 10)
+    add_articles(project / "data", 30)
+    folder = build(project / "release.toml", project / "dist", progress=False).folder
+    out = tmp_path / "report.html"
+    assert main(["report", str(folder), "--out", str(out), "--limit", "10", "--json"]) == 0
+    assert out.read_bytes() == (folder / "report.html").read_bytes()
+    written = split_of(folder)
+    data = page_data(out)
+    assert (data["summary"]["records"], data["summary"]["embedded"], data["sampled"]) == (len(written), 10, "hash")
+    chosen = sorted(written, key=lambda i: hashlib.sha256(i.encode("utf-8")).digest())[:10]
+    assert sorted(r["id"] for r in data["records"]) == sorted(chosen)
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    for split in ("test", "validation"):
+        taken = sum(written[i] == split for i in chosen)
+        total = sum(s == split for s in written.values())
+        assert f"a deterministic sample of {taken} of {total} records of the {split} split" in card
+        assert {r[2] for r in baseline_rows(card) if r[0] == split} == {str(taken)}
+    assert "smallest SHA-256 of their id" in card

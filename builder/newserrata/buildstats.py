@@ -1,7 +1,11 @@
-"""Counts gathered while records stream past, for the terminal summary, the card and the datasheet."""
+"""Counts and a bounded sample gathered while records stream past, for the terminal summary, the card,
+the datasheet and the report: nothing after the records step reads the written release back."""
 
 from __future__ import annotations
 
+import hashlib
+import heapq
+import pickle
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +26,9 @@ class Facts:
     annotators: list[tuple[str, str]]
     agreement: float | None
     alpha: Alpha
-    languages: tuple[str, ...]
+    language: str
+    source_language: str | None
+    system: str | None
 
     @classmethod
     def of(cls, record: Record) -> Facts:
@@ -30,7 +36,7 @@ class Facts:
                    record.mqm_score, sum(len(a.spans) for a in record.annotations),
                    [(f"{record.source}/{a.annotator_id}", a.annotator_kind) for a in record.annotations],
                    record.agreement,
-                   alpha_of(record), tuple(x for x in (record.language, record.source_language) if x))
+                   alpha_of(record), record.language, record.source_language, record.system)
 
 
 @dataclass
@@ -42,12 +48,15 @@ class Tally:
     with_error: int = 0
     spans: Counter[tuple[str, str]] = field(default_factory=Counter)
     annotator_spans: int = 0
+    annotations: int = 0
     annotators: dict[str, str] = field(default_factory=dict)  # "<source>/<annotator_id>": kind; ids are per source
     agreement_sum: float = 0.0
     agreement_count: int = 0
     mqm_sum: float = 0.0
     alpha: Alpha = field(default_factory=Alpha)
-    languages: set[str] = field(default_factory=set)
+    text_languages: set[str] = field(default_factory=set)
+    source_languages: set[str] = field(default_factory=set)
+    systems: set[str] = field(default_factory=set)
 
     def add(self, facts: Facts) -> None:
         self.records += 1
@@ -56,6 +65,7 @@ class Tally:
         self.spans.update(facts.spans)
         self.mqm_sum += facts.mqm_score
         self.annotator_spans += facts.annotator_spans
+        self.annotations += len(facts.annotators)
         self.annotators.update(facts.annotators)
         if facts.agreement is not None:
             self.agreement_sum += facts.agreement
@@ -63,7 +73,12 @@ class Tally:
         self.alpha.pairable += facts.alpha.pairable
         self.alpha.ones += facts.alpha.ones
         self.alpha.disagreement += facts.alpha.disagreement
-        self.languages.update(facts.languages)
+        if facts.language:
+            self.text_languages.add(facts.language)
+        if facts.source_language:
+            self.source_languages.add(facts.source_language)
+        if facts.system:
+            self.systems.add(facts.system)
 
     def merge(self, other: Tally) -> None:
         self.records += other.records
@@ -71,6 +86,7 @@ class Tally:
         self.with_error += other.with_error
         self.spans.update(other.spans)
         self.annotator_spans += other.annotator_spans
+        self.annotations += other.annotations
         self.annotators.update(other.annotators)
         self.agreement_sum += other.agreement_sum
         self.agreement_count += other.agreement_count
@@ -78,7 +94,14 @@ class Tally:
         self.alpha.pairable += other.alpha.pairable
         self.alpha.ones += other.alpha.ones
         self.alpha.disagreement += other.alpha.disagreement
-        self.languages.update(other.languages)
+        self.text_languages.update(other.text_languages)
+        self.source_languages.update(other.source_languages)
+        self.systems.update(other.systems)
+
+    @property
+    def languages(self) -> set[str]:
+        """Languages of the texts and of what they were written from."""
+        return self.text_languages | self.source_languages
 
     @property
     def annotator_kinds(self) -> Counter[str]:
@@ -150,3 +173,29 @@ class Stats:
                 for src in sources
             },
         }
+
+
+class Sample:
+    """The `limit` published rows with the smallest sha256 of their id, with their split: the same
+    records whatever order they arrive in, a record once in stays in when others are added, and
+    memory is bounded by `limit`. The report embeds it and the card's baselines are scored on it.
+    Rows are kept pickled: one flat bytes object each, which the garbage collector never walks and
+    which leaves no scattered small blocks behind when a row is pushed out; otherwise holding them
+    slows the whole records step down."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.heap: list[tuple[int, int, bytes, str]] = []  # largest hash on top, as its negation
+        self.seen = 0
+
+    def add(self, row: dict[str, Any], split: str) -> None:
+        key = -int.from_bytes(hashlib.sha256(row["id"].encode("utf-8")).digest())
+        self.seen += 1
+        if len(self.heap) < self.limit:
+            heapq.heappush(self.heap, (key, self.seen, pickle.dumps(row, protocol=5), split))
+        elif key > self.heap[0][0]:
+            heapq.heapreplace(self.heap, (key, self.seen, pickle.dumps(row, protocol=5), split))
+
+    def rows(self) -> list[tuple[dict[str, Any], str]]:
+        """In the order of the written default config: by split, then by id."""
+        return sorted(((pickle.loads(row), split) for _, _, row, split in self.heap), key=lambda p: (p[1], p[0]["id"]))

@@ -22,13 +22,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newserrata.aggregate import Alpha
 from newserrata.atomic import write_bytes
 from newserrata.errors import Problems
 from newserrata.records import Record
 from newserrata.taxonomy import CATEGORIES, CATEGORY_ORDER, SEVERITIES
+
+if TYPE_CHECKING:
+    from newserrata.buildstats import Stats
 
 LIMIT = 2000
 SHARD = re.compile(r"^(?P<split>[A-Za-z0-9_]+)-\d{5}-of-\d{5}\.parquet$")
@@ -97,6 +100,10 @@ class Statistics:
         for span in record["spans"]:
             self.counts[(record["source"], split, span["category"], span["severity"])] += 1
 
+    def facets(self) -> dict[str, list[str]]:
+        return {"source": sorted(self.sources), "system": sorted(self.systems),
+                "split": sorted(s for s in self.splits if s)}
+
     def to_dict(self) -> dict[str, Any]:
         every = list(self.sources.values())
         agreements = [a for s in every for a in s.agreements]
@@ -123,6 +130,42 @@ class Statistics:
             "splits": [{"name": k, "records": n} for k, n in sorted(self.splits.items())],
             "counts": [[*key, n] for key, n in sorted(self.counts.items())],
         }
+
+
+def build_statistics(stats: Stats) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """`Statistics.to_dict` and its facets from the tallies a build gathered over every record while
+    writing them, so the build's page needs no second pass over the release."""
+    sources: dict[str, Any] = {}
+    for (_, source) in stats.tallies:
+        sources.setdefault(source, stats.get("*", source))
+    splits = sorted({split for split, _ in stats.tallies if split})
+    total = stats.get()
+    counts = sorted((source, split, category, severity, n) for (split, source), tally in stats.tallies.items()
+                    for (category, severity), n in tally.spans.items() if n)
+    summary = {
+        "records": total.records,
+        "spans": sum(total.spans.values()),
+        "with_errors": total.with_error,
+        "annotators": len(total.annotators),
+        "multi": total.agreement_count,
+        "agreement": _round(total.agreement),
+        "characters": total.characters,
+        "sources": [{
+            "name": name,
+            "records": t.records,
+            "annotators": len(t.annotators),
+            "per_record": _round(t.annotations / t.records, 2),
+            "spans": sum(t.spans.values()),
+            "with_errors": t.with_error,
+            "agreement": _round(t.agreement),
+            "alpha": _round(t.alpha.value()),
+            "mqm": _round(t.mqm_sum / t.records, 2),
+            "languages": sorted(t.text_languages),
+        } for name, t in sorted(sources.items())],
+        "splits": [{"name": split, "records": stats.get(split).records} for split in splits],
+        "counts": [list(row) for row in counts],
+    }
+    return summary, {"source": sorted(sources), "system": sorted(total.systems), "split": splits}
 
 
 # ---------------------------------------------------------------- a model's scores
@@ -213,7 +256,7 @@ class Sample:
 
 def _utf16(text: str) -> Callable[[int], int]:
     """Code-point offsets to the UTF-16 offsets the page's JavaScript strings use."""
-    if all(ord(c) < 0x10000 for c in text):
+    if not text or max(text) < "\U00010000":
         return lambda i: i
     table = [0]
     for c in text:
@@ -285,13 +328,18 @@ def report_data(pairs: Iterable[Pair], *, title: str, predictions: dict[str, dic
         sample.add(key, (record, split, score))
     overall = scorer.finish() if scorer is not None else None
     problems.raise_if_any()
-    summary = stats.to_dict()
-    facets = {"source": sorted(stats.sources), "system": sorted(stats.systems),
-              "split": sorted(s for s in stats.splits if s)}
+    return page_data(title, stats.to_dict(), stats.facets(), sample.result(), predictions=predictions,
+                     model=None if overall is None else {"name": model} | overall)
+
+
+def page_data(title: str, summary: dict[str, Any], facets: dict[str, list[str]],
+              chosen: list[tuple[dict[str, Any], str, dict[str, Any] | None]], *,
+              predictions: dict[str, dict[str, Any]] | None = None, model: dict[str, Any] | None = None
+              ) -> dict[str, Any]:
+    """The page's data from statistics over every record and the records chosen to embed."""
     index = {k: {v: i for i, v in enumerate(vs)} for k, vs in facets.items()}
     index["category"] = CATEGORY_ORDER
     index["severity"] = {s: i for i, s in enumerate(SEVERITIES)}
-    chosen = sample.result()
     return {
         "title": title,
         "categories": list(CATEGORIES),
@@ -300,8 +348,8 @@ def report_data(pairs: Iterable[Pair], *, title: str, predictions: dict[str, dic
         "systems": facets["system"],
         "splits": facets["split"],
         "summary": summary | {"embedded": len(chosen)},
-        "sampled": ("worst" if scorer else "hash") if len(chosen) < summary["records"] else None,
-        "model": None if overall is None else {"name": model} | overall,
+        "sampled": ("worst" if model else "hash") if len(chosen) < summary["records"] else None,
+        "model": model,
         "records": [
             _compact(record, index, split,
                      None if predictions is None else predictions.get(record["id"], {"spans": []}), score)
@@ -353,17 +401,13 @@ def write_report(records: Iterable[dict[str, Any]], out: Path, *, title: str,
     return _write(report_data(pairs, title=title, predictions=predictions, limit=limit, model=model), out)
 
 
-def write_build_report(folder: Path, *, title: str) -> ReportInfo:
-    """report.html of a build folder, from the default config it has just written (streamed)."""
-    from newserrata.records_io import parquet_rows, split_files
-
-    def pairs() -> Iterator[Pair]:
-        for path in split_files(folder):
-            split = SHARD.match(path.name)
-            for _, _, record in parquet_rows(path):
-                yield record, split["split"] if split else ""
-
-    return _write(report_data(pairs(), title=title), Path(folder) / "report.html")
+def write_build_report(folder: Path, *, title: str, stats: Stats, sample: list[Pair]) -> ReportInfo:
+    """report.html of a build folder from what the build gathered while writing it: statistics over
+    every record, and its sample (the LIMIT records with the smallest hash of their id, in the order of
+    the default config), which is what `report_data` would embed from the same records."""
+    summary, facets = build_statistics(stats)
+    chosen = [(record, split, None) for record, split in sample]
+    return _write(page_data(title, summary, facets, chosen), Path(folder) / "report.html")
 
 
 # ---------------------------------------------------------------- reading inputs

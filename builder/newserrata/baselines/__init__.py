@@ -2,7 +2,7 @@
 
 `empty` and `all` bound the metrics from below and show what a degenerate system earns;
 `heuristic` shows what plain rules find; `llm` runs an LLM judge on any OpenAI-compatible
-endpoint. `results_table` scores the offline ones for the dataset card.
+endpoint. `results_table` scores the offline ones; `sample_table` does so for the dataset card.
 """
 
 from __future__ import annotations
@@ -49,15 +49,31 @@ def results_table(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def build_table(folder: Path, config: str = "default") -> str:
-    """results_table for a build folder: the config's parquet shards, each record tagged with its split."""
-    from newserrata.records_io import parquet_rows
+def sample_table(sample: list[tuple[dict[str, Any], str]], totals: dict[str, int]) -> str:
+    """results_table on a build's bounded sample of (record, split), and a sentence saying per split what
+    the numbers cover: every record of the split, or how many of how many. `totals` counts every
+    record of each split."""
+    table = results_table([dict(record, split=split) for record, split in sample])
+    taken = {split: 0 for split in totals}
+    for _, split in sample:
+        taken[split] += 1
+    parts = []
+    for split, total in sorted(totals.items()):
+        if not total:
+            continue
+        if taken[split] == total:
+            parts.append(f"all {total} records of the {split} split")
+        elif taken[split]:
+            parts.append(f"a deterministic sample of {taken[split]} of {total} records of the {split} split")
+        else:
+            parts.append(f"none of the {total} records of the {split} split (none is in the sample)")
+    how = (" The sample is the records with the smallest SHA-256 of their id, so it is the same in every build "
+           "and keeps its records when others are added." if any(taken[s] < totals[s] for s in totals) else "")
+    return f"{table}\n\nComputed on {_join(parts)}.{how}"
 
-    records = []
-    for path in sorted((Path(folder) / "data" / config).glob("*.parquet")):
-        split = path.name.rsplit("-", 3)[0]
-        records += [dict(row, split=split) for _, _, row in parquet_rows(path)]
-    return results_table(records)
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def run(args: argparse.Namespace) -> int:
