@@ -17,6 +17,8 @@ LOOP = re.compile(r"\b(\w+(?:\s+\w+){0,2}?)((?:\s*,?\s*(?:and|or|und|et|y)?\s+\1
 CONNECTIVES = frozenset(("and", "or", "und", "et", "y"))
 # A repeat starts at most this many words after the word it repeats: three words and a connective.
 REACH = 4
+# A phrase of three words, a connective and the repeat: the most words one LOOP repeat spans.
+WINDOW = 7
 WORD = re.compile(r"\w+")
 # "Putin ... with Vladimir Putin": one party named again after a word that introduces a second party.
 NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
@@ -43,29 +45,52 @@ def span(start: int, end: int, category: str, severity: str) -> Span:
 
 
 def loop_starts(text: str) -> list[int]:
-    """Word starts where LOOP can match, in order: a word that comes back (ignoring case) within REACH
-    words, or a word glued to a connective ("gasy gas"). Trying LOOP only there finds exactly what
+    """Word starts where LOOP can match, in order. Trying LOOP only there finds exactly what
     `LOOP.finditer` finds, without paying its backtracking through every prefix of every word.
-    A word with a non-ASCII letter marks its neighbourhood unchecked, since the regex folds case
-    more widely than `str.lower` (the Kelvin sign matches k)."""
+    A cheap pass keeps words that come back (ignoring case) within REACH words or are glued to a
+    connective ("gasy gas"); `_could_repeat` then keeps those followed by a repeat of a phrase of
+    theirs. Near a word with a non-ASCII letter both are skipped, since the regex folds case more
+    widely than `str.lower` (the Kelvin sign matches k)."""
     words = [(m.start(), m.group()) for m in WORD.finditer(text)]
+    keys = [word.lower() for _, word in words]
     marked: set[int] = set()
+    unsure: set[int] = set()
     last: dict[str, int] = {}
-    before = ""
     for k, (_, word) in enumerate(words):
         if not word.isascii():
-            marked.update(range(max(0, k - REACH), k + 1))
-            before = ""
+            unsure.update(range(max(0, k - WINDOW + 1), k + 1))
             continue
-        key = word.lower()
+        key = keys[k]
         seen = last.get(key)
         if seen is not None and k - seen <= REACH:
             marked.add(seen)
         last[key] = k
-        if len(key) < len(before) and before.startswith(key) and before[len(key):] in CONNECTIVES:
+        if k and _glued(keys[k - 1], key):
             marked.add(k - 1)
-        before = key
-    return [words[k][0] for k in sorted(marked)]
+    keep = {k for k in marked if _could_repeat(keys, k)} | unsure
+    return [words[k][0] for k in sorted(keep)]
+
+
+def _glued(word: str, repeat: str) -> bool:
+    """`word` is `repeat` with a connective stuck to its end."""
+    return len(repeat) < len(word) and word.startswith(repeat) and word[len(repeat):] in CONNECTIVES
+
+
+def _could_repeat(keys: list[str], i: int) -> bool:
+    """Whether the words from i on read as a phrase of one to three words, then maybe a connective,
+    then the phrase again, its last word possibly glued to the connective the first time."""
+    for n in (1, 2, 3):
+        phrase = keys[i:i + n]
+        if len(phrase) < n:
+            return False
+        if keys[i + n:i + 2 * n] == phrase:
+            return True
+        if i + n < len(keys) and keys[i + n] in CONNECTIVES and keys[i + n + 1:i + 2 * n + 1] == phrase:
+            return True
+        if keys[i + n:i + 2 * n - 1] == phrase[:-1] and i + 2 * n - 1 < len(keys) and _glued(phrase[-1],
+                                                                                            keys[i + 2 * n - 1]):
+            return True
+    return False
 
 
 def repetition_loops(text: str) -> list[Span]:
