@@ -56,17 +56,17 @@ def loop_starts(text: str) -> list[int]:
     marked: set[int] = set()
     unsure: set[int] = set()
     last: dict[str, int] = {}
-    for k, (_, word) in enumerate(words):
-        if not word.isascii():
+    before = ""
+    for k, key in enumerate(keys):
+        if not words[k][1].isascii():
             unsure.update(range(max(0, k - WINDOW + 1), k + 1))
-            continue
-        key = keys[k]
         seen = last.get(key)
         if seen is not None and k - seen <= REACH:
             marked.add(seen)
         last[key] = k
-        if k and _glued(keys[k - 1], key):
+        if len(key) < len(before) and _glued(before, key):
             marked.add(k - 1)
+        before = key
     keep = {k for k in marked if _could_repeat(keys, k)} | unsure
     return [words[k][0] for k in sorted(keep)]
 
