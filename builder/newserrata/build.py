@@ -102,15 +102,13 @@ class Missing(Exception):
 
 
 def _reader(kind: str) -> Reader:
-    """Importers are imported lazily: a missing optional importer only makes its sources missing."""
+    """Importers load lazily: the MQM reader is not needed for a native-only build."""
     if kind == "native":
         from newserrata.sources import native
 
         return native.read_records
-    try:
-        from newserrata.sources import mqm
-    except ImportError as exc:
-        raise Missing(f"the {kind} importer is not available ({exc})") from None
+    from newserrata.sources import mqm
+
     return mqm.read_records
 
 
@@ -403,6 +401,11 @@ def _source_files(values: list[str]) -> dict[str, Path]:
     return out
 
 
+def _shown(value: float | None) -> str:
+    """Agreement needs two annotators; a single-annotator source has none to show."""
+    return "n/a (one annotator)" if value is None else f"{value:.4f}"
+
+
 def summary(result: BuildResult) -> str:
     splits = list(result.counts)
     names = sorted({n for per in result.counts.values() for n in per})
@@ -416,10 +419,10 @@ def summary(result: BuildResult) -> str:
                  + f"{result.records:>12}")
     total = result.statistics["total"]
     lines.append(f"  gold spans {result.spans}, annotator spans {total['annotator_spans']}, "
-                 f"annotators {total['annotators']}, mean pairwise IoU {total['mean_pairwise_iou']}")
+                 f"annotators {total['annotators']}, mean pairwise IoU {_shown(total['mean_pairwise_iou'])}")
     for n, per in result.statistics["sources"].items():
-        lines.append(f"  {n}: Krippendorff alpha {per['total']['krippendorff_alpha']}, "
-                     f"mean pairwise IoU {per['total']['mean_pairwise_iou']}")
+        lines.append(f"  {n}: Krippendorff alpha {_shown(per['total']['krippendorff_alpha'])}, "
+                     f"mean pairwise IoU {_shown(per['total']['mean_pairwise_iou'])}")
     lines.append("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
     if result.locked:
         lines.append(f"  locked version {result.version}")
