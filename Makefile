@@ -26,8 +26,14 @@ test: $(VENV)/.dev
 	$(BIN)/ruff check builder tests bench integrations
 	$(BIN)/python -m pytest
 
+# The WMT benchmarks read the WMT MQM files: `make bench WMT=folder-with-the-files`.
 bench: $(VENV)/.dev
-	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	$(BIN)/python bench/bench_validate.py
+	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_score.py
+	$(BIN)/python bench/bench_report.py
+	$(BIN)/python bench/bench_mqm_import.py $(if $(WMT),$(WMT)/sxs_mqm_generalMT2023_zhen.3ratingsPerSegment.tsv.tar.gz)
+	$(if $(WMT),$(BIN)/python bench/check_mqm_scores.py $(WMT)/mqm_ted_ende.tsv $(WMT)/mqm_ted_ende.avg_seg_scores.tsv)
 
 clean:
 	rm -rf $(VENV) dist

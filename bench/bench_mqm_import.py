@@ -13,8 +13,8 @@ machine does not distort the ratio. Peak memory is measured apart, with tracemal
 allocations). Also reported: the importer straight from the .tar.gz (decompression included).
 
 Usage: python bench/bench_mqm_import.py [PATH.tsv.tar.gz] [--repeats N] [--json]
-Default path: the file beside the project (../shared/data/wmt-mqm/), else the release's pinned
-download (data/release.toml, source wmt23-zhen) from the user cache, fetched if needed.
+Default path: the release's pinned download (data/release.toml, source wmt23-zhen) from the user
+cache, fetched if needed.
 """
 
 from __future__ import annotations
@@ -37,13 +37,10 @@ from newserrata.sources.mqm_tsv import safe_member
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "sxs_mqm_generalMT2023_zhen.3ratingsPerSegment.tsv.tar.gz"
-BESIDE = ROOT.parent / "shared" / "data" / "wmt-mqm" / NAME
 TARGET = 2.0
 
 
 def default_path() -> Path:
-    if BESIDE.is_file():
-        return BESIDE
     from newserrata import download, release
 
     source = next(s for s in release.load(ROOT / "data" / "release.toml").sources if s.name == "wmt23-zhen")
