@@ -8,6 +8,7 @@ endpoint. `results_table` scores the offline ones; `sample_table` does so for th
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -108,11 +109,18 @@ def run(args: argparse.Namespace) -> int:
                   f"are cached, so a rerun continues from there", file=sys.stderr)
             return 1
         lines = [{"id": r["id"], "spans": s} for r, s in zip(records, spans, strict=True)]
+        usage = judge.usage.to_dict()
         print(judge.usage, file=sys.stderr)
     else:
         lines = predictions(args.name, records)
+        usage = None
     write_lines(Path(args.out), lines)
-    print(f"baseline {args.name}: {len(lines)} prediction(s) -> {args.out}")
+    if args.json:
+        spans_total = sum(len(line["spans"]) for line in lines)
+        print(json.dumps({"baseline": args.name, "out": args.out, "predictions": len(lines), "spans": spans_total,
+                          "usage": usage}))
+    else:
+        print(f"baseline {args.name}: {len(lines)} prediction(s) -> {args.out}")
     return 0
 
 
@@ -132,4 +140,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", help="llm: model name")
     p.add_argument("--workers", type=int, default=4, help="llm: concurrent requests (default 4)")
     p.add_argument("--cache", help="llm: response cache folder (default ~/.cache/newserrata/llm)")
+    p.add_argument("--json", action="store_true", help="print the summary (and the llm's token usage) as JSON")
     p.set_defaults(func=run)
