@@ -135,6 +135,34 @@ def native_data(tmp_path: Path) -> Path:
     return write_native_data(tmp_path / "data")
 
 
+
+def write_release(path: Path, *, version: str = "1.0.0", data: str = "data", source: str = "native",
+                  validation: float = 0.3, salt: str = "test-salt-0123456789abcdef",
+                  hub_repo: str = "newserrata/newserrata", extra_sources: str = "") -> Path:
+    """A release recipe with one native source at `data` (relative to the recipe), as tests build it."""
+    path.write_text(f"""[dataset]
+name = "newserrata"
+version = "{version}"
+salt = "{salt}"
+pretty_name = "NewsErrata test"
+hub_repo = "{hub_repo}"
+
+[splits]
+validation = {validation}
+test = {round(1 - validation, 6)}
+
+[[sources]]
+name = "{source}"
+kind = "native"
+path = "{data}"
+domain = "news"
+license = "CC-BY-4.0"
+citation = "@misc{{newserrata-test, title = {{Test articles}}}}"
+enabled = true
+{extra_sources}""", encoding="utf-8")
+    return path
+
+
 def tree_digest(root: Path) -> dict[str, str]:
     """sha256 of every file under root, to show a command left a folder byte-identical."""
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()

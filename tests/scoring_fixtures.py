@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import write_native_data
+from conftest import write_native_data, write_release
 
 from newserrata.aggregate import aggregate
 from newserrata.records import Annotation, Record, Span
@@ -66,35 +66,13 @@ def write_build(root: Path, splits: dict[str, list[dict[str, Any]]], config: str
     return root
 
 
-RELEASE = """
-[dataset]
-name = "newserrata"
-version = "1.0.0"
-salt = "scoring-tests-salt-0001"
-pretty_name = "NewsErrata test"
-hub_repo = "newserrata/newserrata"
-
-[splits]
-validation = 0.5
-test = 0.5
-
-[[sources]]
-name = "native"
-kind = "native"
-path = "data"
-license = "CC-BY-4.0"
-citation = "@misc{x, title={x}}"
-enabled = true
-"""
-
-
 def built_release(root: Path) -> Path:
     """A real `newserrata build` of the shared native fixture: dist/1.0.0 with parquet, card and manifest."""
     from newserrata.build import build
 
     write_native_data(root / "data")
-    (root / "release.toml").write_text(RELEASE, encoding="utf-8")
-    return build(root / "release.toml", root / "dist", progress=False).folder
+    release = write_release(root / "release.toml", salt="scoring-tests-salt-0001", validation=0.5)
+    return build(release, root / "dist", progress=False).folder
 
 
 def split_records(folder: Path, split: str) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_release
 
 from newserrata import annotate, cli, validate
 from newserrata.aggregate import aggregate
@@ -34,28 +35,6 @@ def data(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURES / "articles", tmp_path / "data" / "articles")
     (tmp_path / "data" / "labels").mkdir()
     return tmp_path / "data"
-
-
-RELEASE = """\
-[dataset]
-name = "newserrata"
-version = "1.1.0"
-pretty_name = "NewsErrata"
-hub_repo = "newserrata/newserrata"
-salt = "0123456789abcdef0123"
-
-[splits]
-validation = 0.3
-test = 0.7
-
-[[sources]]
-name = "native"
-kind = "native"
-path = "."
-license = "CC-BY-4.0"
-citation = "@misc{newserrata-test}"
-enabled = true
-"""
 
 
 def fixture_export() -> list[dict[str, Any]]:
@@ -161,8 +140,8 @@ def test_round_trip_export_import_validate_build(data: Path, tmp_path: Path) -> 
     assert minister.mqm_score == pytest.approx(-((1 + 1 + 5) + (1 + 5)) / 2)
     assert records["lsx-storm-2"].mqm_score == pytest.approx(-1.0)
 
-    (data / "release.toml").write_text(RELEASE, encoding="utf-8")
-    result = build(data / "release.toml", tmp_path / "dist", progress=False)
+    release = write_release(data / "release.toml", version="1.1.0", data=".")
+    result = build(release, tmp_path / "dist", progress=False)
     assert (result.folder.name, result.partial, result.records) == ("1.1.0", False, 3)
     problems = Problems()
     built = {row["id"]: row for _, _, row in iter_records(result.folder, problems)}

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import conftest
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -26,30 +27,8 @@ from newserrata.split import assign
 SALT = "test-salt-0123456789abcdef"
 
 
-def write_release(root: Path, version: str = "1.0.0", sources: str | None = None) -> Path:
-    sources = sources or """
-[[sources]]
-name = "native"
-kind = "native"
-path = "data"
-license = "CC-BY-4.0"
-citation = "@misc{x, title={x}}"
-enabled = true
-"""
-    path = root / "release.toml"
-    path.write_text(f"""
-[dataset]
-name = "newserrata"
-version = "{version}"
-salt = "{SALT}"
-pretty_name = "NewsErrata test"
-hub_repo = "newserrata/newserrata"
-
-[splits]
-validation = 0.3
-test = 0.7
-{sources}""", encoding="utf-8")
-    return path
+def write_release(root: Path, version: str = "1.0.0", extra_sources: str = "") -> Path:
+    return conftest.write_release(root / "release.toml", version=version, salt=SALT, extra_sources=extra_sources)
 
 
 @pytest.fixture
@@ -248,14 +227,6 @@ def test_partial_build_is_marked_and_cannot_be_locked(tmp_path: Path, monkeypatc
     write_native_data(tmp_path / "data")
     remote = """
 [[sources]]
-name = "native"
-kind = "native"
-path = "data"
-license = "CC-BY-4.0"
-citation = "@misc{x, title={x}}"
-enabled = true
-
-[[sources]]
 name = "wmt-test"
 kind = "wmt-mqm"
 url = "http://127.0.0.1:9/none.tsv.tar.gz"
@@ -265,7 +236,7 @@ license = "Apache-2.0"
 citation = "@misc{y, title={y}}"
 enabled = true
 """ % ("0" * 64)
-    release = write_release(tmp_path, sources=remote)
+    release = write_release(tmp_path, extra_sources=remote)
     monkeypatch.setenv("NEWSERRATA_CACHE", str(tmp_path / "cache"))
     status = main(["build", "--release", str(release), "--out", str(tmp_path / "dist"), "--offline"])
     captured = capsys.readouterr()
@@ -345,14 +316,6 @@ def test_native_and_mqm_sources_build_into_one_default_config(tmp_path: Path, mo
     data = MQM_FIXTURE.read_bytes()
     sources = f"""
 [[sources]]
-name = "native"
-kind = "native"
-path = "data"
-license = "CC-BY-4.0"
-citation = "@misc{{x, title={{x}}}}"
-enabled = true
-
-[[sources]]
 name = "wmt-fix"
 kind = "wmt-mqm"
 url = "http://127.0.0.1:9/sxs_mqm_fixture_zhen.tsv"
@@ -365,7 +328,7 @@ license = "Apache-2.0"
 citation = "@article{{freitag, title={{Experts, Errors, and Context}}}}"
 enabled = true
 """
-    release = write_release(tmp_path, sources=sources)
+    release = write_release(tmp_path, extra_sources=sources)
     monkeypatch.setenv("NEWSERRATA_CACHE", str(tmp_path / "cache"))
     offline = build(release, tmp_path / "dist", offline=True, progress=False)
     assert offline.partial and "wmt-fix" in offline.missing_sources

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from conftest import write_release
 from hub_server import HubServer
 
 from newserrata import publish
@@ -34,27 +35,6 @@ for config in configs:
 print(json.dumps(out))
 """
 
-
-RELEASE = """[dataset]
-name = "newserrata"
-version = "{version}"
-pretty_name = "NewsErrata"
-hub_repo = "newserrata-test/newserrata"
-salt = "publish-tests-salt-0001"
-
-[splits]
-validation = 0.3
-test = 0.7
-
-[[sources]]
-name = "{source}"
-kind = "native"
-path = "."
-domain = "news"
-license = "cc-by-4.0"
-citation = "@misc{{newserrata-test, title = {{Test articles}}}}"
-enabled = true
-"""
 
 ARTICLES = [
     ("Ministers met in Berlin on Tuesday. The the talks lasted five hours and ended without a deal.\n",
@@ -90,7 +70,8 @@ class Project:
         data = self.root / "data"
         (data / "articles").mkdir(parents=True, exist_ok=True)
         (data / "labels").mkdir(parents=True, exist_ok=True)
-        self.release.write_text(RELEASE.format(version=version, source=source), encoding="utf-8")
+        write_release(self.release, version=version, data=".", source=source, salt="publish-tests-salt-0001",
+                      hub_repo="newserrata-test/newserrata")
         labels = []
         articles = ARTICLES + ([EXTRA] if extra_article else [])
         for number, (text, errors) in enumerate(articles, 1):
