@@ -230,6 +230,14 @@ def test_out_of_range_and_inverted_offsets_name_the_line() -> None:
     assert len(found) == 2
 
 
+def test_decimal_offsets_are_errors_not_crashes() -> None:
+    records = [record("a", TEXT, [[]])]
+    found = problems_of(records, [{"id": "a", "spans": [{"start": 1.0, "end": 3, "text": "bc"},
+                                                        {"start": 3, "end": 11}]}])
+    assert found == ["<predictions>:1: /spans/0/start: offset 1.0 is written as a decimal "
+                     "(fix: write offsets as whole numbers (18, not 18.0))"]
+
+
 def test_duplicate_unknown_and_schema_errors() -> None:
     records = [record("a", TEXT, [[]])]
     found = problems_of(records, [{"id": "a", "spans": []}, {"id": "a", "spans": []},

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from newserrata import schemas
-from newserrata.checks import SPAN_HINT
+from newserrata.checks import SPAN_HINT, check_whole_offsets
 from newserrata.errors import Problems
 from newserrata.jsonl import read_lines
 
@@ -49,13 +49,13 @@ def parse(file: str, line: int, value: dict[str, Any], problems: Problems) -> Pr
         for ptr, message in schemas.schema_errors("prediction", value):
             problems.add(file, line, ptr, message, "see schema/prediction.schema.json")
         return None
-    spans = []
+    found = len(problems)
     for i, s in enumerate(value["spans"]):
-        if s["start"] > s["end"]:
+        if check_whole_offsets(s, (file, line), f"/spans/{i}", problems) and s["start"] > s["end"]:
             problems.add(file, line, f"/spans/{i}/start", f"start {s['start']} is after end {s['end']}",
                          "end is exclusive and may not come before start")
-            continue
-        spans.append(PredictedSpan(**s))
+    # A line with a bad span keeps no spans: later checks would otherwise name the wrong /spans/<i>.
+    spans = [PredictedSpan(**s) for s in value["spans"]] if len(problems) == found else []
     return Prediction(value["id"], spans, value.get("score"), file, line)
 
 
