@@ -38,6 +38,8 @@ def test_heuristic_rules_find_their_errors() -> None:
     assert (" and gas and gas", "fluency/repetition", "major") in found
     assert ("中国", "accuracy/untranslated", "major") in found
     assert heuristic.predict({"text": "Wait... the end. Biden met Putin.", "language": "en"}) == []
+    assert heuristic.repeated_party("Ross met with Ros, and Putin's aide met Putin.") == [
+        heuristic.span(40, 45, "accuracy/entity", "major")]
 
 
 def test_heuristic_numbers_against_the_source() -> None:

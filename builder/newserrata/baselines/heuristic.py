@@ -22,6 +22,7 @@ WINDOW = 7
 WORD = re.compile(r"\w+")
 # "Putin ... with Vladimir Putin": one party named again after a word that introduces a second party.
 NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+POSSESSIVE = re.compile(r"['’]s?$")
 SECOND_PARTY = {"with", "and", "to", "between", "against", "from", "by", "versus", "vs", "met", "called", "mit", "und"}
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 # ",," ";;" "..": doubled punctuation, but not an ellipsis.
@@ -113,7 +114,7 @@ def repeated_party(text: str) -> list[Span]:
     for sentence in SENTENCE.finditer(text):
         seen: set[str] = set()
         for m in NAME.finditer(sentence.group()):
-            surname = m.group().split()[-1].rstrip("'’s").rstrip("'’")
+            surname = POSSESSIVE.sub("", m.group().split()[-1])
             before = sentence.group()[:m.start()].split()
             if surname in seen and before and before[-1].lower() in SECOND_PARTY:
                 start = sentence.start() + m.start()
