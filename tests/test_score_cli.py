@@ -94,6 +94,10 @@ def test_unknown_gold_and_empty_split(tmp_path: Path, gold: list[dict], capsys: 
     build = write_build(tmp_path / "dist", {"test": gold})
     assert main(["score", "--gold", str(build), "--split", "train", "--predictions", str(predictions)]) == 2
     assert "no parquet files for config 'default' split 'train'" in capsys.readouterr().err
+    corrupt = tmp_path / "corrupt.parquet"
+    corrupt.write_bytes(b"not parquet")
+    assert main(["score", "--gold", str(corrupt), "--predictions", str(predictions)]) == 2
+    assert f"{corrupt}: /: not a readable parquet file" in capsys.readouterr().err
 
 
 def test_broken_gold_record_is_located(tmp_path: Path, gold: list[dict], capsys: pytest.CaptureFixture[str]) -> None:

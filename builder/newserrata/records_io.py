@@ -12,12 +12,19 @@ from newserrata.jsonl import read_lines
 Located = tuple[str, int, dict[str, Any]]
 
 
-def parquet_rows(path: Path) -> Iterator[Located]:
+def parquet_rows(path: Path, problems: Problems) -> Iterator[Located]:
     """Rows of a parquet file, streamed in batches; 'line' is the 1-based row number."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as exc:
+        problems.add(str(path), None, "", f"not a readable parquet file: {exc}",
+                     "point at a parquet file written by `newserrata build`")
+        return
     number = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
+    for batch in parquet.iter_batches(batch_size=2048):
         for row in batch.to_pylist():
             number += 1
             yield str(path), number, row
@@ -39,9 +46,9 @@ def iter_records(path: Path, problems: Problems, config: str = "default", split:
             problems.add(str(path), None, "", f"no parquet files for config {config!r}"
                          + (f" split {split!r}" if split else ""), "point at dist/<version> of a finished build")
         for file in files:
-            yield from parquet_rows(file)
+            yield from parquet_rows(file, problems)
     elif path.suffix == ".parquet":
-        yield from parquet_rows(path)
+        yield from parquet_rows(path, problems)
     else:
         for number, value in read_lines(path, problems):
             yield str(path), number, value
