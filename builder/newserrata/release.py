@@ -171,9 +171,10 @@ def load(path: Path) -> Release:
     if not isinstance(raw_sources, list) or not raw_sources:
         problems.add(file, None, "sources", "no [[sources]] entries", "add at least one [[sources]] block")
         raw_sources = []
-    sources = [s for i, d in enumerate(raw_sources) if (s := _source(i, d, path.parent, file, problems))]
+    numbered = [(i, s) for i, d in enumerate(raw_sources) if (s := _source(i, d, path.parent, file, problems))]
+    sources = [source for _, source in numbered]
     seen: set[str] = set()
-    for i, source in enumerate(sources):
+    for i, source in numbered:
         if source.name in seen or source.name == "default":
             problems.add(file, None, f"sources[{i}].name", f"name {source.name!r} is taken",
                          "source names are unique and not 'default' (they become config names)")
