@@ -112,18 +112,6 @@ def spearman_weights(weight_x: dict[float, int], weight_y: dict[float, int],
     return cov / math.sqrt(var_x * var_y)
 
 
-def spearman_runs(runs: list[tuple[int, float, float]]) -> float:
-    """The same from (length, x, y) runs."""
-    weight_x: dict[float, int] = {}
-    weight_y: dict[float, int] = {}
-    pairs: dict[tuple[float, float], int] = {}
-    for w, x, y in runs:
-        weight_x[x] = weight_x.get(x, 0) + w
-        weight_y[y] = weight_y.get(y, 0) + w
-        pairs[x, y] = pairs.get((x, y), 0) + w
-    return spearman_weights(weight_x, weight_y, pairs)
-
-
 def _centred_ranks(weights: dict[float, int], mean: float) -> tuple[dict[float, float], float]:
     """Average rank minus the mean rank for each value, and the weighted sum of their squares."""
     below, ranks, variance = 0, {}, 0.0
