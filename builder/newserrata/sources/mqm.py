@@ -81,7 +81,7 @@ CATEGORIES = {
     "source error": SOURCE_ISSUE,
     "other": "other",
 }
-# Kinds a file adds under a known area take the area's catch-all (BENCHMARK.md's table: Style/*,
+# Kinds a file adds under a known area take the area's catch-all (the taxonomy's mapping: Style/*,
 # Terminology/*, Locale convention/*, other Accuracy/*). Fluency has none, so they go to `other`.
 AREAS = (
     ("accuracy/omission", OMISSION),
