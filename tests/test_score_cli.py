@@ -154,6 +154,11 @@ def test_gold_from_a_hub_dataset_pinned_to_a_tag(tmp_path: Path) -> None:
                               timeout=300)
         assert done.returncode == 0, done.stderr[-3000:]
         assert hub.requests("GET", "v1.0.0")
+        args[2] = "newserrata-test/newserrata@v9.9.9"
+        missing = subprocess.run([sys.executable, "-m", "newserrata", *args], env=env, capture_output=True,
+                                 text=True, timeout=300)
+        assert missing.returncode == 2, missing.stderr[-3000:]
+        assert "newserrata-test/newserrata@v9.9.9: /: cannot load default/validation" in missing.stderr
     report = json.loads(done.stdout)
     assert report["gold"] == "newserrata-test/newserrata@v1.0.0 (default/validation)"
     assert report["records"] == len(gold)

@@ -25,7 +25,7 @@ from newserrata import predictions as preds
 from newserrata import schemas
 from newserrata.aggregate import Interval, merge
 from newserrata.checks import check_runs
-from newserrata.errors import Problems
+from newserrata.errors import InputError, Problem, Problems
 from newserrata.predictions import Located, PredictedSpan, Prediction
 from newserrata.records import Record
 from newserrata.taxonomy import weight
@@ -404,7 +404,11 @@ def _hub_rows(spec: str, split: str, config: str) -> Iterator[Located]:
     import datasets
 
     repo, revision = spec.split("@", 1)
-    rows = datasets.load_dataset(repo, config, split=split, revision=revision)
+    try:
+        rows = datasets.load_dataset(repo, config, split=split, revision=revision)
+    except (OSError, ValueError) as exc:  # not found, no such revision, config or split, no network
+        raise InputError([Problem(spec, None, "", f"cannot load {config}/{split}: {exc}",
+                                  "check ORG/NAME, the revision tag, --config and --split, and the network")]) from None
     for number, row in enumerate(rows, 1):
         yield spec, number, row
 
