@@ -257,6 +257,9 @@ def test_alignment_prefers_exact_then_case_then_fuzzy() -> None:
     assert llm.align(text, "MINISTER", {(21, 29)}) == (4, 12)
     assert llm.align(text, "minister of gaz", used) == (21, 36)
     assert llm.align(text, "completely unrelated words", used) is None
+    turkish = "İİ İzmir is big"  # lower() turns each İ into two code points
+    found = llm.align(turkish, "IS BIG", used)
+    assert found is None or turkish[found[0]:found[1]].lower() == "is big"
 
 
 def test_category_and_severity_mapping() -> None:

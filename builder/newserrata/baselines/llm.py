@@ -100,7 +100,10 @@ def severity_of(label: Any) -> str:
 def align(text: str, quote: str, used: set[tuple[int, int]]) -> tuple[int, int] | None:
     """Offsets of a quoted error: the first exact occurrence not taken by an earlier identical quote,
     then the same ignoring case, then the best fuzzy window around any occurrence of the longest common block."""
-    for haystack, needle in ((text, quote), (text.lower(), quote.lower())):
+    lowered = text.lower()
+    # Lower-casing can lengthen a text ("İ" becomes two code points); its offsets are then not the text's.
+    searches = [(text, quote)] + ([(lowered, quote.lower())] if len(lowered) == len(text) else [])
+    for haystack, needle in searches:
         start = haystack.find(needle)
         while start != -1:
             if (start, start + len(needle)) not in used:
