@@ -71,13 +71,16 @@ def test_release_errors_name_the_file_and_the_key(tmp_path: Path, edit: tuple[st
     found = [p for p in caught.value.problems if p.pointer == key]
     assert found, caught.value
     assert found[0].file == str(path) and message in found[0].message and found[0].hint
+    line = path.read_text(encoding="utf-8").split("\n")[found[0].line - 1]
+    assert key.split(".")[-1].split("[")[0] in line or line.startswith("[")
 
 
 def test_release_syntax_error_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "release.toml"
     path.write_text("[dataset\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not valid TOML"):
+    with pytest.raises(InputError, match="not valid TOML") as caught:
         load(path)
+    assert caught.value.problems[0].line == 1
 
 
 def test_split_is_a_pure_function_of_salt_and_group() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -155,12 +155,14 @@ def load(path: Path) -> Release:
     file = str(path)
     problems = Problems()
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        text = path.read_bytes().decode("utf-8")
+        data = tomllib.loads(text)
     except OSError as exc:
         problems.add(file, None, "", f"cannot read release file: {exc.strerror}", "pass --release PATH")
         problems.raise_if_any()
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        problems.add(file, None, "", f"not valid TOML: {exc}", "fix the syntax")
+        at = re.search(r"at line (\d+)", str(exc))
+        problems.add(file, int(at[1]) if at else None, "", f"not valid TOML: {exc}", "fix the syntax")
         problems.raise_if_any()
     for key in data:
         if key not in ("dataset", "splits", "sources"):
@@ -179,6 +181,32 @@ def load(path: Path) -> Release:
             problems.add(file, None, f"sources[{i}].name", f"name {source.name!r} is taken",
                          "source names are unique and not 'default' (they become config names)")
         seen.add(source.name)
+    problems[:] = [p if p.line is not None else replace(p, line=key_line(text, p.pointer)) for p in problems]
     problems.raise_if_any()
     return Release(path.resolve(), dataset["name"], dataset["version"], dataset["salt"], dataset["pretty_name"],
                    dataset["hub_repo"], splits, sources)
+
+
+def key_line(text: str, pointer: str) -> int | None:
+    """The line of a key such as `sources[1].url` (or of its table when the key is missing), so that a
+    problem reads file:line like every other input error. Plain `key = value` lines only: enough for
+    a hand-written recipe; anything else falls back to the table's header."""
+    found = re.fullmatch(r"([A-Za-z0-9_-]+)(?:\[(\d+)\])?(?:\.([A-Za-z0-9_-]+))?", pointer)
+    if found is None:
+        return None
+    table, index, key = found.groups()
+    lines = text.split("\n")
+    header = re.compile(rf"\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?")
+    starts = [n for n, line in enumerate(lines) if header.fullmatch(line)]
+    if index is not None:
+        starts = starts[int(index):int(index) + 1]
+    if not starts:
+        return None
+    if key is not None:
+        assignment = re.compile(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for n in range(starts[0] + 1, len(lines)):
+            if lines[n].lstrip().startswith("["):
+                break
+            if assignment.match(lines[n]):
+                return n + 1
+    return starts[0] + 1
