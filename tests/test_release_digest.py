@@ -1,0 +1,56 @@
+"""The safety net for refactoring: a fixture release mixing every source kind, built and compared file by
+file with a committed digest. A change that alters a released byte fails here; when the change is meant
+(new fields, new rules), regenerate the digest with `NEWSERRATA_WRITE_DIGEST=1 pytest tests/test_release_digest.py`
+and say why in the commit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+from conftest import tree_digest, write_native_data, write_release
+
+from newserrata.build import build
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DIGEST = FIXTURES / "release-digest.json"
+MQM = FIXTURES / "mqm" / "sxs_mqm_fixture_zhen.tsv"
+
+
+def remote(name: str, kind: str, data: Path, extra: str = "") -> str:
+    blob = data.read_bytes()
+    return f"""
+[[sources]]
+name = "{name}"
+kind = "{kind}"
+url = "https://example.org/{data.name}"
+sha256 = "{hashlib.sha256(blob).hexdigest()}"
+size = {len(blob)}
+domain = "news"
+license = "Apache-2.0"
+citation = "@misc{{{name}, title = {{{name}}}}}"
+enabled = true
+{extra}"""
+
+
+def build_fixture_release(root: Path) -> Path:
+    write_native_data(root / "data")
+    sources = remote("wmt-fix", "wmt-mqm", MQM, 'source_language = "zh"\ntarget_language = "en"\n')
+    release = write_release(root / "release.toml", salt="digest-salt-0123456789abcdef", extra_sources=sources)
+    result = build(release, root / "dist", source_files={"wmt-fix": MQM}, offline=True, progress=False)
+    assert not result.partial
+    return result.folder
+
+
+def test_fixture_release_is_byte_identical_to_the_committed_digest(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSERRATA_CACHE", str(tmp_path / "cache"))
+    digest = tree_digest(build_fixture_release(tmp_path))
+    if os.environ.get("NEWSERRATA_WRITE_DIGEST") == "1":
+        DIGEST.write_text(json.dumps(digest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    expected = json.loads(DIGEST.read_text(encoding="utf-8"))
+    differing = sorted(k for k in expected.keys() | digest.keys() if expected.get(k) != digest.get(k))
+    assert not differing, f"released bytes changed: {differing}"
