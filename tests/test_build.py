@@ -229,7 +229,7 @@ def test_partial_build_is_marked_and_cannot_be_locked(tmp_path: Path, monkeypatc
 [[sources]]
 name = "wmt-test"
 kind = "wmt-mqm"
-url = "http://127.0.0.1:9/none.tsv.tar.gz"
+url = "https://127.0.0.1:9/none.tsv.tar.gz"
 sha256 = "%s"
 size = 10
 license = "Apache-2.0"
@@ -242,7 +242,7 @@ enabled = true
     captured = capsys.readouterr()
     assert status == 0
     assert "PARTIAL" in captured.err
-    assert "--source-file wmt-test=PATH" in captured.err and "http://127.0.0.1:9/none.tsv.tar.gz" in captured.err
+    assert "--source-file wmt-test=PATH" in captured.err and "https://127.0.0.1:9/none.tsv.tar.gz" in captured.err
     folder = tmp_path / "dist" / "1.0.0-partial"
     manifest = json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))
     assert manifest["partial"] is True and manifest["missing_sources"] == ["wmt-test"]
@@ -318,7 +318,7 @@ def test_native_and_mqm_sources_build_into_one_default_config(tmp_path: Path, mo
 [[sources]]
 name = "wmt-fix"
 kind = "wmt-mqm"
-url = "http://127.0.0.1:9/sxs_mqm_fixture_zhen.tsv"
+url = "https://127.0.0.1:9/sxs_mqm_fixture_zhen.tsv"
 sha256 = "{hashlib.sha256(data).hexdigest()}"
 size = {len(data)}
 source_language = "zh"

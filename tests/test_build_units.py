@@ -54,8 +54,13 @@ def test_release_file_loads_and_resolves_paths(tmp_path: Path) -> None:
     (('version = "1.2.3"', 'version = "1.2"'), "dataset.version", "MAJOR.MINOR.PATCH"),
     (('test = 0.7', 'test = 0.6'), "splits", "sum to"),
     (('hub_repo = "o/x"\n', ""), "dataset.hub_repo", "missing"),
-    (('path = "."', 'path = "."\nurl = "http://127.0.0.1/x"'), "sources[0]", "exactly one of path"),
-    (('path = "."', 'url = "http://127.0.0.1/x"\nsize = 3'), "sources[0].sha256", "sha256"),
+    (('path = "."', 'path = "."\nurl = "https://127.0.0.1/x"'), "sources[0].url", "unknown key"),
+    (('kind = "native"\npath = "."', 'kind = "wmt-mqm"\nurl = "https://h/x.tsv"\nsize = 3'), "sources[0].sha256",
+     "missing"),
+    (('kind = "native"\npath = "."', f'kind = "wmt-mqm"\nurl = "file:///x.tsv"\nsize = 3\nsha256 = "{"0" * 64}"'),
+     "sources[0].url", "https"),
+    (('kind = "native"\npath = "."', 'kind = "wmt-mqm"\npath = "."'), "sources[0].path", "unknown key"),
+    (('validation = 0.3', 'test-b = 0.3'), "splits.test-b", "no -"),
     (('enabled = true', 'enabled = "yes"'), "sources[0].enabled", "expected bool"),
     (('kind = "native"', 'kind = "csv"'), "sources[0].kind", "unknown kind"),
     (('license = "other"', 'licence = "other"'), "sources[0].licence", "unknown key"),
@@ -73,6 +78,14 @@ def test_release_errors_name_the_file_and_the_key(tmp_path: Path, edit: tuple[st
     assert found[0].file == str(path) and message in found[0].message and found[0].hint
     line = path.read_text(encoding="utf-8").split("\n")[found[0].line - 1]
     assert key.split(".")[-1].split("[")[0] in line or line.startswith("[")
+
+
+def test_release_file_with_a_bom_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "release.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
+    with pytest.raises(InputError) as caught:
+        load(path)
+    assert caught.value.problems[0].line == 1 and "byte-order mark" in caught.value.problems[0].message
 
 
 def test_release_syntax_error_is_an_input_error(tmp_path: Path) -> None:

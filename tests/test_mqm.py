@@ -32,7 +32,7 @@ from newserrata.checks import check_record
 from newserrata.cli import main
 from newserrata.errors import InputError, Problems
 from newserrata.records import Record
-from newserrata.sources import mqm
+from newserrata.sources import SourceLog, mqm
 from newserrata.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,11 +42,11 @@ QUOTED = FIXTURES / "mqm_quoted_ende.tsv"
 PLAIN = FIXTURES / "mqm_plain_ende.tsv"
 
 
-def read(path: Path, **kwargs: object) -> tuple[list[Record], mqm.Stats]:
-    stats = mqm.Stats()
+def read(path: Path, **kwargs: object) -> tuple[list[Record], SourceLog]:
+    log = SourceLog()
     options: dict[str, object] = {"source": "fx", "license": "Apache-2.0", **kwargs}
-    records = [aggregate(r) for r in mqm.read_records(path, stats=stats, **options)]  # type: ignore[arg-type]
-    return records, stats
+    records = [aggregate(r) for r in mqm.read_records(path, log=log, **options)]  # type: ignore[arg-type]
+    return records, log
 
 
 def assert_valid(records: list[Record]) -> None:
@@ -118,7 +118,7 @@ def test_sxs_layout_builds_articles_spans_and_scores() -> None:
     assert stats.counts["creative_reinterpretation_as_neutral"] == 1
     assert stats.counts["documents_of_other_domains_skipped"] == 1
     assert stats.counts["empty_spans_widened"] == 1
-    assert (stats.quoting, stats.languages) == ("plain", "zh-en")
+    assert (stats.facts["quoting"], stats.facts["languages"]) == ("plain", "zh-en")
 
 
 def test_other_domains_are_kept_without_a_domain_filter() -> None:
@@ -133,7 +133,7 @@ def test_other_domains_are_kept_without_a_domain_filter() -> None:
 def test_csv_quoting_crlf_nfd_and_the_older_layout() -> None:
     records, stats = read(QUOTED)
     assert_valid(records)
-    assert stats.quoting == "csv"
+    assert stats.facts["quoting"] == "csv"
     mt, ref = records
     assert (mt.id, ref.id, ref.process) == ("fx.talk.9.Online-X", "fx.talk.9.ref", "human-translation")
     # Quotes unescaped, none left over; the quoted tab is text; NFD accents composed; no CR anywhere.
@@ -156,7 +156,7 @@ def test_no_header_bare_quotes_and_an_unclosed_marker() -> None:
     records, stats = read(PLAIN)
     assert_valid(records)
     (record,) = records
-    assert stats.quoting == "plain" and "no header" in stats.layout
+    assert stats.facts["quoting"] == "plain" and "no header" in stats.facts["layout"]
     assert record.text == '"Ja," sagte er.\nEs kostet 5 "Einheiten".\n"Gut"'
     assert record.source_text == '"Yes," he said.\nIt costs 5 "units".\n"Fine"'
     assert [s.text for s in record.annotations[0].spans] == ["Ja", "Einheiten", "."]
@@ -367,7 +367,7 @@ def test_languages_from_the_evaluation_metadata(tmp_path: Path) -> None:
     rows = [f"mt\tdoc1\t1\t1\tr1\tHallo.\tSalut.\tNo-error\tNo-error\t{meta}"]
     path = write_rows(tmp_path / "ratings.tsv", "\t".join(mqm_columns()), rows)
     (record,), stats = read(path)
-    assert (record.source_language, record.language, stats.languages) == ("de", "fr", "de-fr")
+    assert (record.source_language, record.language, stats.facts["languages"]) == ("de", "fr", "de-fr")
 
 
 def mqm_columns() -> list[str]:
@@ -417,7 +417,7 @@ def test_csv_quoted_json_metadata(tmp_path: Path) -> None:
     ]
     path = write_rows(tmp_path / "mqm_json_ende.tsv", "\t".join(mqm_columns()), rows)
     (record,), stats = read(path)
-    assert stats.quoting == "csv"
+    assert stats.facts["quoting"] == "csv"
     assert record.text == "Ein b.\n\nZe." and record.source_text == 'A "b".\n\nC.'
     assert [(s.text, s.note) for s in record.annotations[0].spans] == [("b", 'said "no"')]
 
@@ -426,10 +426,11 @@ def test_import_command_takes_languages_and_a_member(tmp_path: Path, capsys: pyt
     archive = tar_with(tmp_path / "ratings.tar.gz", [file_member("a.tsv", b"system\tdoc\n"),
                                                      file_member("b.tsv", PLAIN.read_bytes())])
     out = tmp_path / "out.jsonl"
-    assert main(["import", "mqm", str(archive), "--member", "b.tsv", "--languages", "en-de", "--out", str(out),
-                 "--json"]) == 0
+    assert main(["import", "mqm", str(archive), "--member", "b.tsv", "--source-language", "en", "--target-language",
+                 "de", "--out", str(out), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert (summary["records"], summary["languages"], summary["source"]) == (1, "en-de", "ratings")
     assert json.loads(out.read_text(encoding="utf-8"))["id"] == "ratings.talk.2.sysB"
-    with pytest.raises(SystemExit):
-        main(["import", "mqm", str(archive), "--languages", "english", "--out", str(out)])
+    assert main(["import", "mqm", str(archive), "--member", "b.tsv", "--source-language", "english",
+                 "--target-language", "de", "--out", str(out)]) == 2
+    assert "'english' is not a BCP-47 language tag" in capsys.readouterr().err

@@ -13,13 +13,13 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newserrata import schemas
+from newserrata import download, schemas
 from newserrata.aggregate import aggregate
 from newserrata.atomic import write_bytes
 from newserrata.baselines import sample_table
@@ -41,11 +41,11 @@ from newserrata.records import Record
 from newserrata.release import Release, Source
 from newserrata.release import load as load_release
 from newserrata.report import LIMIT, write_build_report
+from newserrata.sources import MAIN, Pin, SourceLog
 from newserrata.split import LeakCheck, assign
 
 DEFAULT_RELEASE = Path("data/release.toml")
 DEFAULT_OUT = Path("dist")
-Reader = Callable[..., Iterator[Record]]
 
 
 @dataclass
@@ -76,6 +76,7 @@ class Stream:
     source: Source
     location: str
     records: Iterable[Record]
+    log: SourceLog = field(default_factory=SourceLog)
 
 
 class Clock:
@@ -101,43 +102,42 @@ class Missing(Exception):
     """An enabled source that this build cannot read; the build goes on, marked partial."""
 
 
-def _reader(kind: str) -> Reader:
-    """Importers load lazily: the MQM reader is not needed for a native-only build."""
-    if kind == "native":
-        from newserrata.sources import native
-
-        return native.read_records
-    from newserrata.sources import mqm
-
-    return mqm.read_records
-
-
-def _fetch(source: Source, local: Path | None, offline: bool, progress: bool) -> Path:
+def _fetch(source: Source, pin: Pin, local: Path | None, offline: bool, progress: bool) -> Path:
     """A file the user supplied must be right (InputError); a failed download only makes the source missing."""
-    from newserrata import download
-
-    assert source.url and source.sha256 and source.size
     try:
-        return download.fetch(source.url, source.sha256, source.size, offline=offline,
-                              local_file=local, progress=progress, name=source.name)
+        return download.fetch(pin.url, pin.sha256, pin.size, offline=offline, local_file=local, progress=progress,
+                              name=source.name if pin.role == MAIN else f"{source.name}:{pin.role}")
     except InputError as exc:
         if local is not None:
             raise
         raise Missing("; ".join(p.message for p in exc.problems)) from None
 
 
-def native_files(folder: Path) -> list[tuple[str, Path]]:
-    return [(p.relative_to(folder).as_posix(), p) for sub in ("articles", "labels")
-            for p in sorted((folder / sub).rglob("*")) if p.is_file()]
+def supplied(name: str, pin: Pin, files: dict[str, Path], folder: Path | None) -> Path | None:
+    """A local copy of a pinned file: `--source-file NAME[:ROLE]=PATH`, or the file of the pin's name in
+    the `--sources-dir` folder."""
+    given = files.get(name if pin.role == MAIN else f"{name}:{pin.role}")
+    if given is not None:
+        return given
+    if folder is not None and (folder / pin.file_name).is_file():
+        return folder / pin.file_name
+    return None
+
+
+def _supply_hint(source: Source) -> str:
+    pins = source.importer.pins(source)
+    return "; supply " + ", ".join(
+        f"--source-file {source.name}{'' if p.role == MAIN else ':' + p.role}=PATH (the file at {p.url})"
+        for p in pins) + " or --sources-dir FOLDER holding them"
 
 
 def open_sources(release: Release, names: list[str] | None, files: dict[str, Path], offline: bool,
-                 progress: bool) -> tuple[list[Stream], dict[str, str], dict[str, Digest]]:
+                 progress: bool, folder: Path | None = None) -> tuple[list[Stream], dict[str, str], dict[str, Digest]]:
     """Present streams, missing sources with the reason, and the digest of every input."""
     problems = Problems()
     enabled = {s.name: s for s in release.enabled()}
     known = {s.name for s in release.sources}
-    for name in [*(names or []), *files]:
+    for name in [*(names or []), *(f.split(":", 1)[0] for f in files)]:
         if name not in known:
             problems.add(str(release.file), None, "sources", f"no source named {name!r}",
                          f"known sources: {', '.join(sorted(known))}")
@@ -152,28 +152,27 @@ def open_sources(release: Release, names: list[str] | None, files: dict[str, Pat
         if names is not None and source.name not in names:
             missing[source.name] = "left out by --sources"
             continue
-        local = files.get(source.name)
+        importer = source.importer
         try:
-            read = _reader(source.kind)
-            if source.url:
-                path = _fetch(source, local, offline, progress)
-                inputs[source.name] = file_digest(path)
+            if importer.input == "file":
+                paths: dict[str, Path] = {}
+                for pin in importer.pins(source):
+                    path = _fetch(source, pin, supplied(source.name, pin, files, folder), offline, progress)
+                    paths[pin.role] = path
+                    inputs[source.name if pin.role == MAIN else f"{source.name}:{pin.role}"] = file_digest(path)
             else:
-                path = local or source.path
+                path = files.get(source.name) or source.path
                 assert path is not None
                 if not path.is_dir():
                     raise InputError([Problem(str(release.file), None, f"sources.{source.name}.path",
-                                              f"{path} is not a folder", "point path at a native data folder")])
-                inputs[source.name] = tree_digest(native_files(path))
+                                              f"{path} is not a folder", "point path at a data folder")])
+                inputs[source.name] = tree_digest(importer.files(path))
+                paths = {MAIN: path}
         except Missing as exc:
-            supply = f"; supply it with --source-file {source.name}=PATH" + (f" (the file at {source.url})"
-                                                                            if source.url else "")
-            missing[source.name] = f"{exc}{supply}"
+            missing[source.name] = f"{exc}{_supply_hint(source)}"
             continue
-        extra = {"member": source.member, "source_language": source.source_language,
-                 "target_language": source.target_language} if source.kind == "wmt-mqm" else {}
-        streams.append(Stream(source, str(path), read(path, source=source.name, license=source.license,
-                                                      domain=source.domain, **extra)))
+        log = SourceLog()
+        streams.append(Stream(source, str(paths[MAIN]), importer.read(source, paths, log), log))
     return streams, missing, inputs
 
 
@@ -217,7 +216,8 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
                for s in streams for split in splits}
     for stream in streams:
         name = stream.source.name
-        for raw in _progress(stream.records, name, progress):
+        count = 0
+        for count, raw in enumerate(_progress(stream.records, name, progress), 1):  # noqa: B007
             record = aggregate(raw)
             row = record.to_dict()
             where = f"{stream.location} (record {record.id})"
@@ -233,6 +233,9 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
             stats.add(record, split)
             sample.add(row, split)
             writers[(name, split)].add(row)
+        if not count:
+            problems.add(stream.location, None, f"sources.{name}", "this enabled source has no records",
+                         "check that its path or file holds labelled data, or set enabled = false")
     problems.raise_if_any()
     files: dict[tuple[str, str], list[Path]] = {key: w.close() for key, w in writers.items()}
     _say("build: writing the default config", progress)
@@ -382,11 +385,15 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
 
 
 def build(release: Path, out: Path, *, sources: list[str] | None = None, source_files: dict[str, Path] | None = None,
-          offline: bool = False, lock: bool = False, progress: bool = True) -> BuildResult:
+          sources_dir: Path | None = None, offline: bool = False, lock: bool = False,
+          progress: bool = True) -> BuildResult:
     """Build one version of the dataset from its release file; InputError (exit 2) on any bad input."""
     recipe = load_release(Path(release))
+    if sources_dir is not None and not Path(sources_dir).is_dir():
+        raise InputError([Problem(str(sources_dir), None, "--sources-dir", "not a folder",
+                                  "name a folder that holds the pinned source files under their own names")])
     streams, missing, inputs = open_sources(recipe, sources, {k: Path(v) for k, v in (source_files or {}).items()},
-                                            offline, progress)
+                                            offline, progress, Path(sources_dir) if sources_dir else None)
     return pipeline(recipe, out, streams, missing=missing, inputs=inputs, lock=lock, progress=progress)
 
 
@@ -395,7 +402,7 @@ def _source_files(values: list[str]) -> dict[str, Path]:
     for value in values:
         name, sep, path = value.partition("=")
         if not sep or not name or not path:
-            raise InputError([Problem("--source-file", None, "", f"{value!r} is not NAME=PATH",
+            raise InputError([Problem("--source-file", None, "", f"{value!r} is not NAME=PATH or NAME:ROLE=PATH",
                                       "e.g. --source-file wmt23-zhen=downloads/file.tsv.tar.gz")])
         out[name] = Path(path)
     return out
@@ -439,7 +446,7 @@ def warning(result: BuildResult) -> str:
 def run(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.sources.split(",") if n.strip()] if args.sources is not None else None
     result = build(args.release, args.out, sources=names, source_files=_source_files(args.source_file),
-                   offline=args.offline, lock=args.lock, progress=not args.json)
+                   sources_dir=args.sources_dir, offline=args.offline, lock=args.lock, progress=not args.json)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -459,7 +466,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
     p.add_argument("--sources", metavar="A,B", help="build only these sources (the build is then partial)")
     p.add_argument("--source-file", action="append", default=[], metavar="NAME=PATH",
-                   help="read source NAME from a local file or folder instead of its url or path (repeatable)")
+                   help="read source NAME from a local file or folder instead of its url or path; a source pinned to "
+                   "several files takes NAME:ROLE=PATH for the others (repeatable)")
+    p.add_argument("--sources-dir", type=Path, metavar="FOLDER",
+                   help="a folder of pinned source files under their download names (e.g. a copy for offline builds)")
     p.add_argument("--offline", action="store_true", help="never download; uncached remote sources are missing")
     p.add_argument("--lock", action="store_true", help=f"write the release lock ({DEFAULT_RELEASE.parent}/releases/"
                    "<version>.lock.json) after a complete build")

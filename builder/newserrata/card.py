@@ -67,7 +67,7 @@ def card_data(release: Release, sources: list[Source], layout: dict[str, dict[st
 
     languages = sorted(stats.get().languages) or ["en"]
     licenses = sorted({hub_license(s.license) for s in sources})
-    origin = ["original" if s.kind == "native" else f"extended|{s.name}" for s in sources]
+    origin = ["original" if s.importer.original else f"extended|{s.name}" for s in sources]
     configs = [
         {"config_name": config,
          "data_files": [{"split": split, "path": f"data/{config}/{split}-*.parquet"} for split in splits],
@@ -184,7 +184,7 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
             "Each record also carries its own `license`. The card's statistics and the datasheet are in "
             "`DATASHEET.md`.", "",
             "## Citation", "", "```bibtex", OWN_CITATION, "```", ""]
-    citations = sorted({s.citation.strip() for s in sources if s.kind != "native"})
+    citations = sorted({s.citation.strip() for s in sources if not s.importer.original})
     if citations:
         out += ["Please also cite the corpora it includes:", "", "```bibtex", "\n\n".join(citations), "```", ""]
     return "\n".join(out)

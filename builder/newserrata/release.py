@@ -1,35 +1,57 @@
 """data/release.toml: the one recipe a version is built from, checked before any work starts.
 
-Every problem names the file and the key, so a maintainer can fix the recipe without
-reading code; all problems are reported at once.
+The file is checked against a JSON Schema made from the registered source kinds (each kind's own
+keys, types and defaults), so a key is right or wrong per kind; schema/release.schema.json is
+that schema for the kinds shipped here, for editors and other tools. Every problem names the file,
+the line and the key, so a maintainer can fix the recipe without reading code; all problems are
+reported at once.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
+import jsonschema
+
 from newserrata.errors import Problems
+from newserrata.sources import SourceKind, kinds
 
-KINDS = ("native", "wmt-mqm")
-SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
-NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-DATASET_KEYS = {"name": str, "version": str, "salt": str, "pretty_name": str, "hub_repo": str}
-SOURCE_KEYS: dict[str, type | tuple[type, ...]] = {
-    "name": str, "kind": str, "path": str, "url": str, "sha256": str, "size": int, "member": str,
-    "domain": str, "source_language": str, "target_language": str, "license": str, "citation": str,
-    "homepage": str, "description": str, "enabled": bool,
+SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
+NAME = r"^[a-z0-9][a-z0-9_-]*$"
+SPLIT = r"^[a-z0-9][a-z0-9_]*$"
+SHA256 = r"^[0-9a-f]{64}$"
+HTTPS = r"^https://[^/\s]+/\S+$"
+JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+COMMON: dict[str, tuple[type, str]] = {
+    "name": (str, "the source's name: a config of the dataset and the prefix of its ids"),
+    "kind": (str, "the input format, one of the registered source kinds"),
+    "license": (str, "SPDX id of the source's license"),
+    "citation": (str, "BibTeX of the work to cite for this source"),
+    "enabled": (bool, "false leaves the source out of every build"),
+    "domain": (str, "text domain of the records"),
+    "homepage": (str, "where the source is described"),
+    "description": (str, "one sentence for the card"),
 }
-SOURCE_REQUIRED = ("name", "kind", "license", "citation", "enabled")
+FILE_KEYS: dict[str, tuple[type, str]] = {
+    "url": (str, "https address of the pinned file (local copies go through --source-file)"),
+    "sha256": (str, "sha256 of the file, 64 lower-case hex digits"),
+    "size": (int, "size of the file in bytes"),
+}
+FOLDER_KEYS: dict[str, tuple[type, str]] = {"path": (str, "a local folder, relative to the release file")}
+PATTERNS = {"name": (NAME, "lower-case letters, digits, - and _"), "url": (HTTPS, "an https:// address"),
+            "sha256": (SHA256, "pin the download: sha256sum FILE")}
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """One [[sources]] entry: the keys every kind has, and the kind's own keys (defaults filled in)."""
+
     name: str
     kind: str
     license: str
@@ -39,12 +61,14 @@ class Source:
     url: str | None = None
     sha256: str | None = None
     size: int | None = None
-    member: str | None = None
     domain: str | None = "news"
-    source_language: str | None = None
-    target_language: str | None = None
     homepage: str | None = None
     description: str | None = None
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def importer(self) -> SourceKind:
+        return kinds()[self.kind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,121 +94,211 @@ class Release:
         return [s for s in self.sources if s.enabled]
 
 
-def _typed(table: dict[str, Any], keys: dict[str, Any], where: str, file: str, problems: Problems) -> None:
-    for key, value in table.items():
-        if key not in keys:
-            problems.add(file, None, f"{where}.{key}", f"unknown key {key!r}",
-                         f"allowed keys: {', '.join(keys)}")
-        elif not isinstance(value, keys[key]) or (keys[key] is int and isinstance(value, bool)):
-            problems.add(file, None, f"{where}.{key}", f"expected {keys[key].__name__}, got {type(value).__name__}",
-                         "fix the value's type")
-
-
-def _dataset(data: Any, file: str, problems: Problems) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        problems.add(file, None, "dataset", "missing [dataset] table", "add [dataset] with " + ", ".join(DATASET_KEYS))
-        return {}
-    _typed(data, DATASET_KEYS, "dataset", file, problems)
-    for key in DATASET_KEYS:
-        if key not in data:
-            problems.add(file, None, f"dataset.{key}", "missing", f"add {key} = \"...\" under [dataset]")
-    version = data.get("version")
-    if isinstance(version, str) and not SEMVER.match(version):
-        problems.add(file, None, "dataset.version", f"{version!r} is not MAJOR.MINOR.PATCH", "e.g. version = \"1.0.0\"")
-    if isinstance(data.get("salt"), str) and len(data["salt"]) < 16:
-        problems.add(file, None, "dataset.salt", "too short to be a random salt", "use 16 or more random characters")
-    return data
-
-
-def _splits(data: Any, file: str, problems: Problems) -> dict[str, float]:
-    if not isinstance(data, dict) or not data:
-        problems.add(file, None, "splits", "missing [splits] table", "e.g. validation = 0.3 and test = 0.7")
-        return {}
-    out: dict[str, float] = {}
-    for name, fraction in data.items():
-        if not NAME.match(name):
-            problems.add(file, None, f"splits.{name}", "split names are lower-case letters, digits, - and _",
-                         "rename the split")
-        if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0 < fraction <= 1:
-            problems.add(file, None, f"splits.{name}", f"fraction {fraction!r} is not a number in (0, 1]",
-                         "give each split its share of the groups")
-            continue
-        out[name] = float(fraction)
-    if out and abs(sum(out.values()) - 1) > 1e-9:
-        problems.add(file, None, "splits", f"fractions sum to {sum(out.values())}, not 1", "make them add up to 1")
+def _property(kind: type, help: str, choices: tuple[str, ...] = ()) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": JSON_TYPES[kind], "description": help}
+    if choices:
+        out["enum"] = list(choices)
     return out
 
 
-def _source(i: int, data: Any, folder: Path, file: str, problems: Problems) -> Source | None:
-    where = f"sources[{i}]"
-    if not isinstance(data, dict):
-        problems.add(file, None, where, "each [[sources]] entry must be a table", "use [[sources]] blocks")
-        return None
-    found = len(problems)
-    _typed(data, SOURCE_KEYS, where, file, problems)
-    for key in SOURCE_REQUIRED:
-        if key not in data:
-            problems.add(file, None, f"{where}.{key}", "missing", f"add {key} to this [[sources]] entry")
-    if len(problems) > found:
-        return None
-    if not NAME.match(data["name"]):
-        problems.add(file, None, f"{where}.name", f"{data['name']!r} is not a valid config name",
-                     "lower-case letters, digits, - and _")
-    if data["kind"] not in KINDS:
-        problems.add(file, None, f"{where}.kind", f"unknown kind {data['kind']!r}", f"one of {', '.join(KINDS)}")
-    if ("path" in data) == ("url" in data):
-        problems.add(file, None, where, "give exactly one of path (a local folder or file) and url",
-                     "path = \"...\" relative to the release file, or url with sha256 and size")
-    if "url" in data:
-        if not SHA256.match(data.get("sha256", "")):
-            problems.add(file, None, f"{where}.sha256", "a url needs the file's sha256 (64 lower-case hex digits)",
-                         "pin the download: sha256sum FILE")
-        if not isinstance(data.get("size"), int) or data["size"] <= 0:
-            problems.add(file, None, f"{where}.size", "a url needs the file's size in bytes", "stat -c %s FILE")
-    if len(problems) > found:
-        return None
-    values = dict(data)
-    if "path" in values:
-        values["path"] = (folder / values["path"]).resolve()
-    return Source(**values)
+def source_schema(importer: SourceKind) -> dict[str, Any]:
+    """The keys one kind's [[sources]] entry takes."""
+    own = FILE_KEYS if importer.input == "file" else FOLDER_KEYS
+    properties = {key: _property(kind, help) for key, (kind, help) in (COMMON | own).items()}
+    for key, (pattern, _) in PATTERNS.items():
+        if key in properties:
+            properties[key]["pattern"] = pattern
+    if "size" in properties:
+        properties["size"]["minimum"] = 1
+    properties["kind"] = {"const": importer.name, "description": importer.description}
+    required = ["name", "kind", "license", "citation", "enabled", *own]
+    for role in importer.extra_files:
+        for key, (kind, help) in FILE_KEYS.items():
+            properties[f"{role}_{key}"] = _property(kind, f"{role} file: {help}")
+            required.append(f"{role}_{key}")
+        properties[f"{role}_url"]["pattern"] = HTTPS
+        properties[f"{role}_sha256"]["pattern"] = SHA256
+        properties[f"{role}_size"]["minimum"] = 1
+    for option in importer.options:
+        properties[option.name] = _property(option.type, option.help, option.choices)
+        if option.default is not None:
+            properties[option.name]["default"] = option.default
+        if option.required:
+            required.append(option.name)
+    return {"type": "object", "additionalProperties": False, "required": required, "properties": properties}
+
+
+def release_schema() -> dict[str, Any]:
+    """The release file's JSON Schema, made from the registered kinds."""
+    registered = kinds()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://schema.newserrata.org/v1/release.schema.json",
+        "title": "A release recipe (data/release.toml)",
+        "description": "What `newserrata build` makes one version of the dataset from. Made from the "
+                       "registered source kinds by newserrata.release.release_schema(); a test keeps this "
+                       "file equal to it.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["dataset", "splits", "sources"],
+        "properties": {
+            "dataset": {
+                "type": "object", "additionalProperties": False,
+                "required": ["name", "version", "salt", "pretty_name", "hub_repo"],
+                "properties": {
+                    "name": {"type": "string", "description": "the dataset's name"},
+                    "version": {"type": "string", "pattern": SEMVER, "description": "MAJOR.MINOR.PATCH"},
+                    "salt": {"type": "string", "minLength": 16,
+                             "description": "fixed for the dataset's life: splits hash (salt, group_id)"},
+                    "pretty_name": {"type": "string", "description": "the card's title"},
+                    "hub_repo": {"type": "string", "description": "owner/name of the dataset on the Hub"},
+                },
+            },
+            "splits": {
+                "type": "object", "minProperties": 1,
+                "propertyNames": {"pattern": SPLIT},
+                "additionalProperties": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                "description": "each split's share of the groups; the shares add up to 1",
+            },
+            "sources": {
+                "type": "array", "minItems": 1,
+                "items": {
+                    "type": "object", "required": ["kind"],
+                    "properties": {"kind": {"enum": list(registered)}},
+                    "allOf": [{"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},
+                               "then": {"$ref": f"#/$defs/{name}"}} for name in registered],
+                },
+            },
+        },
+        "$defs": {name: source_schema(importer) for name, importer in registered.items()},
+    }
+
+
+PYTHON_TYPES = {"string": "str", "boolean": "bool", "integer": "int", "number": "float", "object": "table",
+                "array": "array of tables"}
+
+
+def _pointer(path: list[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
+    return out
+
+
+def _schema_problems(error: jsonschema.ValidationError, file: str, problems: Problems) -> None:
+    """One jsonschema error as release-file problems worded for a maintainer, each naming its key."""
+    where, value, rule = _pointer(list(error.absolute_path)), error.instance, error.validator
+    key = where.rsplit(".", 1)[-1].split("[")[0]
+    table = "[[sources]] entry" if where.startswith("sources[") else f"[{where}]" if where else "the file"
+    if rule == "required":
+        for missing in [k for k in error.validator_value if k not in value]:
+            if not where:
+                problems.add(file, None, missing, f"missing [{missing}] table",
+                             "add [dataset], [splits] and at least one [[sources]] block")
+            else:
+                problems.add(file, None, f"{where}.{missing}", "missing", f"add {missing} to this {table}")
+    elif rule == "additionalProperties":
+        allowed = list(error.schema.get("properties", {}))
+        for extra in [k for k in value if k not in allowed]:
+            if not where:
+                problems.add(file, None, extra, f"unknown table {extra!r}", "allowed: [dataset], [splits], [[sources]]")
+            else:
+                kind = f"a {value['kind']!r} source" if where.startswith("sources[") else table
+                problems.add(file, None, f"{where}.{extra}", f"unknown key {extra!r}",
+                             f"{kind} takes {', '.join(allowed)}")
+    elif rule == "type":
+        expected = PYTHON_TYPES.get(str(error.validator_value), str(error.validator_value))
+        problems.add(file, None, where, f"expected {expected}, got {type(value).__name__}", "fix the value's type")
+    elif rule == "enum" and key == "kind":
+        problems.add(file, None, where, f"unknown kind {value!r}",
+                     f"one of {', '.join(error.validator_value)} (a new kind is a module in newserrata/sources/)")
+    elif rule == "enum":
+        problems.add(file, None, where, f"{value!r} is not one of {', '.join(map(str, error.validator_value))}",
+                     "pick one of them")
+    elif rule == "pattern" and key == "version":
+        problems.add(file, None, where, f"{value!r} is not MAJOR.MINOR.PATCH", 'e.g. version = "1.0.0"')
+    elif rule == "pattern" and key.rsplit("_", 1)[-1] in PATTERNS:
+        key = key.rsplit("_", 1)[-1]
+        problems.add(file, None, where, f"{value!r} is not {'a valid config name' if key == 'name' else 'valid'}"
+                     + (" (release files pin https downloads only)" if key == "url" else ""),
+                     PATTERNS[key][1] + ("; use --source-file NAME=PATH for a local copy" if key == "url" else ""))
+    elif rule == "pattern" and where == "splits":
+        problems.add(file, None, f"splits.{value}",
+                     "split names are lower-case letters, digits and _ (no -, so that no split's file pattern "
+                     "matches another split's files)", "rename the split")
+    elif rule == "minLength" and key == "salt":
+        problems.add(file, None, where, "too short to be a random salt", "use 16 or more random characters")
+    elif rule in ("exclusiveMinimum", "maximum") and where.startswith("splits."):
+        problems.add(file, None, where, f"fraction {value!r} is not a number in (0, 1]",
+                     "give each split its share of the groups")
+    elif rule == "minimum" and key == "size":
+        problems.add(file, None, where, f"size {value} is not a file size in bytes", "stat -c %s FILE")
+    elif rule in ("minItems", "minProperties"):
+        problems.add(file, None, where, f"no {'[[sources]] entries' if where == 'sources' else 'splits'}",
+                     "add at least one [[sources]] block" if where == "sources" else "e.g. validation = 0.3")
+    else:
+        problems.add(file, None, where, error.message, "see schema/release.schema.json")
+
+
+def _source(data: dict[str, Any], folder: Path) -> Source:
+    importer = kinds()[data["kind"]]
+    common = {k: v for k, v in data.items() if k in COMMON or k in FILE_KEYS or k in FOLDER_KEYS}
+    if "path" in common:
+        common["path"] = (folder / common["path"]).resolve()
+    options = {o.name: data.get(o.name, o.default) for o in importer.options}
+    options |= {f"{role}_{key}": data[f"{role}_{key}"] for role in importer.extra_files for key in FILE_KEYS}
+    return Source(**common, options=MappingProxyType(options))
 
 
 def load(path: Path) -> Release:
-    """The release recipe, or InputError listing every problem with its key."""
+    """The release recipe, or InputError listing every problem with its file:line and key."""
     path = Path(path)
     file = str(path)
     problems = Problems()
     try:
-        text = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes()
+        if raw.startswith(b"\xef\xbb\xbf"):
+            problems.add(file, 1, "", "starts with a byte-order mark (BOM)", "save the file as UTF-8 without a BOM")
+            problems.raise_if_any()
+        text = raw.decode("utf-8")
         data = tomllib.loads(text)
     except OSError as exc:
         problems.add(file, None, "", f"cannot read release file: {exc.strerror}", "pass --release PATH")
         problems.raise_if_any()
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.add(file, line, "", f"not valid UTF-8: {exc.reason}", "re-save the file as UTF-8")
+        problems.raise_if_any()
+    except tomllib.TOMLDecodeError as exc:
         at = re.search(r"at line (\d+)", str(exc))
         problems.add(file, int(at[1]) if at else None, "", f"not valid TOML: {exc}", "fix the syntax")
         problems.raise_if_any()
-    for key in data:
-        if key not in ("dataset", "splits", "sources"):
-            problems.add(file, None, key, f"unknown table {key!r}", "allowed: [dataset], [splits], [[sources]]")
-    dataset = _dataset(data.get("dataset"), file, problems)
-    splits = _splits(data.get("splits"), file, problems)
-    raw_sources = data.get("sources")
-    if not isinstance(raw_sources, list) or not raw_sources:
-        problems.add(file, None, "sources", "no [[sources]] entries", "add at least one [[sources]] block")
-        raw_sources = []
-    numbered = [(i, s) for i, d in enumerate(raw_sources) if (s := _source(i, d, path.parent, file, problems))]
-    sources = [source for _, source in numbered]
-    seen: set[str] = set()
-    for i, source in numbered:
-        if source.name in seen or source.name == "default":
-            problems.add(file, None, f"sources[{i}].name", f"name {source.name!r} is taken",
-                         "source names are unique and not 'default' (they become config names)")
-        seen.add(source.name)
+    _check(data, file, problems)
     problems[:] = [p if p.line is not None else replace(p, line=key_line(text, p.pointer)) for p in problems]
     problems.raise_if_any()
+    dataset = data["dataset"]
     return Release(path.resolve(), dataset["name"], dataset["version"], dataset["salt"], dataset["pretty_name"],
-                   dataset["hub_repo"], splits, sources)
+                   dataset["hub_repo"], {k: float(v) for k, v in data["splits"].items()},
+                   [_source(s, path.parent) for s in data["sources"]])
+
+
+def _check(data: dict[str, Any], file: str, problems: Problems) -> None:
+    """The schema's verdict, then what a schema cannot say: shares that add up, unique names."""
+    validator = jsonschema.Draft202012Validator(release_schema())
+    for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+        _schema_problems(error, file, problems)
+    splits = data.get("splits")
+    if isinstance(splits, dict) and splits and all(isinstance(v, int | float) for v in splits.values()):
+        if abs(sum(splits.values()) - 1) > 1e-9:
+            problems.add(file, None, "splits", f"fractions sum to {sum(splits.values())}, not 1",
+                         "make them add up to 1")
+    seen: set[str] = set()
+    for i, source in enumerate(data.get("sources") or []):
+        name = source.get("name") if isinstance(source, dict) else None
+        if isinstance(name, str) and (name in seen or name == "default"):
+            problems.add(file, None, f"sources[{i}].name", f"name {name!r} is taken",
+                         "source names are unique and not 'default' (they become config names)")
+        seen.add(name)
 
 
 def key_line(text: str, pointer: str) -> int | None:
@@ -210,3 +324,4 @@ def key_line(text: str, pointer: str) -> int | None:
             if assignment.match(lines[n]):
                 return n + 1
     return starts[0] + 1
+

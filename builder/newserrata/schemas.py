@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema_rs
 
-KINDS = ("taxonomy", "article", "labels", "record", "prediction")
+KINDS = ("taxonomy", "article", "labels", "record", "prediction", "release")
 
 
 def schema_dir() -> Path:

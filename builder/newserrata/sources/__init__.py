@@ -1,1 +1,6 @@
-"""One importer per input format; each turns raw files into un-aggregated `Record`s."""
+"""One importer per input format. Each module registers a `SourceKind` (see base.py); the build, the
+release file and `newserrata import` find the kinds through `kinds()`."""
+
+from newserrata.sources.base import MAIN, Option, Pin, SourceKind, SourceLog, kind, kinds, register
+
+__all__ = ["MAIN", "Option", "Pin", "SourceKind", "SourceLog", "kind", "kinds", "register"]

@@ -1,4 +1,7 @@
-"""WMT MQM ratings (the google/wmt-mqm-human-evaluation TSV family) to records.
+"""WMT MQM ratings (the google/wmt-mqm-human-evaluation TSV family) to records: documents to records.
+
+Reading the file is `mqm_tsv` (cells) and `mqm_rows` (rows to documents and segments); this module
+joins segments into articles and places every span.
 
 The files hold one row per marked error: `system doc docSegId globalSegId rater source target
 category severity [metadata|comment]`, the error span wrapped in `<v>...</v>` inside a full copy of
@@ -36,470 +39,60 @@ Decisions that shape the published records:
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from operator import attrgetter, itemgetter
+from collections.abc import Iterable, Iterator, Mapping
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Segment, Span
-from newserrata.sources.mqm_tsv import open_tsv, read_table
-from newserrata.taxonomy import NON_TRANSLATION, OMISSION, SOURCE_ISSUE, weight
-from newserrata.text import BOM, normalize
+from newserrata.sources.base import MAIN, Option, SourceKind, SourceLog, register
+from newserrata.sources.mqm_rows import (
+    LANGUAGE,
+    OMISSION,
+    Doc,
+    Mark,
+    ParsedFile,
+    Seg,
+    agreed,
+    normal_spans,
+    parse_json,
+    read_rows,
+)
+
+if TYPE_CHECKING:
+    from newserrata.release import Source
 
 ANNOTATOR_KIND = "professional-translator"
-ALIASES = {
-    "system": "system", "doc": "doc", "docsegid": "docSegId", "doc_seg_id": "docSegId", "doc_id": "docSegId",
-    "globalsegid": "globalSegId", "global_seg_id": "globalSegId", "seg_id": "globalSegId", "rater": "rater",
-    "source": "source", "target": "target", "category": "category", "severity": "severity",
-    "metadata": "metadata", "note": "metadata", "comment": "metadata",
-}
-REQUIRED = ("system", "doc", "rater", "source", "target", "category", "severity")
-CATEGORIES = {
-    "accuracy/mistranslation": "accuracy/mistranslation",
-    "accuracy/creative reinterpretation": "accuracy/mistranslation",
-    "accuracy/addition": "accuracy/addition",
-    "accuracy/source language fragment": "accuracy/untranslated",
-    "accuracy/untranslated text": "accuracy/untranslated",
-    "accuracy/untranslated": "accuracy/untranslated",
-    "fluency/grammar": "fluency/grammar",
-    "fluency/spelling": "fluency/spelling",
-    "fluency/punctuation": "fluency/punctuation",
-    "fluency/inconsistency": "fluency/inconsistency",
-    "fluency/register": "fluency/register",
-    "fluency/character encoding": "fluency/encoding",
-    "fluency/text-breaking": "fluency/encoding",
-    "fluency/display": "fluency/encoding",
-    "non-translation!": NON_TRANSLATION,
-    "non-translation": NON_TRANSLATION,
-    "source issue": SOURCE_ISSUE,
-    "source error": SOURCE_ISSUE,
-    "other": "other",
-}
-# Kinds a file adds under a known area take the area's catch-all (the taxonomy's mapping: Style/*,
-# Terminology/*, Locale convention/*, other Accuracy/*). Fluency has none, so they go to `other`.
-AREAS = (
-    ("accuracy/omission", OMISSION),
-    ("accuracy/", "accuracy/other"),
-    ("fluency/", "other"),
-    ("style/", "style/awkward"),
-    ("terminology", "terminology"),
-    ("locale", "locale"),
-)
-SEVERITIES = {"major": "major", "minor": "minor", "neutral": "neutral", "critical": "major"}
-ATTENTION_CATEGORIES = {"found", "missed"}
-ATTENTION_SEVERITIES = {"hotw-test", "hotw"}
-NO_ERROR = {"no-error", "no error"}
 WMT_DOMAINS = {"news", "social", "speech", "literary", "conversation", "conversational", "ecommerce",
                "manuals", "mastodon", "user", "game", "medical", "legal"}
 NO_SPACE_LANGUAGES = {"zh", "ja"}
-LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 ISO_639_1 = set(
     "af am ar as az be bg bn bs ca cs cy da de el en eo es et eu fa fi fr ga gl gu ha he hi hr hu hy id ig is "
     "it ja jv ka kk km kn ko ku ky la lo lt lv mg mk ml mn mr ms mt my ne nl no or pa pl ps pt ro ru sd si sk sl "
     "so sq sr su sv sw ta te tg th tk tl tr uk ur uz vi xh yo zh zu".split()
 )
 UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
-STARTS_PARAGRAPH = re.compile(rb'"starts_paragraph"\s*:\s*true')
 HUMAN = re.compile(r"^(ref|human)([-_. ]?[A-Za-z0-9]{1,2})?$", re.IGNORECASE)
-OPEN, CLOSE = "<v>", "</v>"
 SPAN_ORDER = attrgetter("start", "end", "category", "severity")
-MAX_PROBLEMS = 200
 MAX_ROW_DIFFERENCE = 4
-
-
-@dataclass
-class Stats:
-    """What the importer saw and did, for the import summary and the build report."""
-
-    counts: Counter[str] = field(default_factory=Counter)
-    quoting: str = ""
-    layout: str = ""
-    languages: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"layout": self.layout, "quoting": self.quoting, "languages": self.languages,
-                **dict(sorted(self.counts.items()))}
-
-
-@dataclass(slots=True)
-class Mark:
-    """One error a rater marked on one segment; offsets into that row's copy of the segment."""
-
-    line: int
-    rater: str
-    kind: Kind
-    note: str | None
-    on_source: bool
-    start: int | None
-    end: int | None
-    text: str
-
-
-@dataclass(slots=True)
-class Seg:
-    """Everything the rows say about one (system, doc, segment)."""
-
-    doc_seg: str
-    global_seg: str
-    line: int
-    targets: dict[str, int] = field(default_factory=dict)
-    sources: dict[str, int] = field(default_factory=dict)
-    metadata: bytes | None = None
-    raters: dict[str, None] = field(default_factory=dict)
-    marks: list[Mark] = field(default_factory=list)
-
-
-@dataclass
-class Doc:
-    system: str
-    doc: str
-    line: int
-    segments: dict[str, Seg] = field(default_factory=dict)
-
-
-@dataclass
-class _File:
-    """The parsed file: documents in order of first appearance, and what its metadata said."""
-
-    name: str
-    docs: dict[tuple[str, str], Doc] = field(default_factory=dict)
-    paragraphs: dict[str, set[str]] = field(default_factory=dict)
-    languages: tuple[str, str] | None = None
-
-
-# --------------------------------------------------------------------------- rows
-
-
-def _unmark(cell: str) -> tuple[str, list[tuple[int, int]], bool] | str:
-    """Text without `<v>` markers, the marked spans and whether a marker was left open; or what is
-    wrong with the markers. A last `<v>` left open runs to the end of the cell (seen in Google's TED
-    ratings)."""
-    start = cell.find(OPEN)
-    end = cell.find(CLOSE, start + 3)
-    if 0 <= start < end and cell.count("<") == 2:
-        return cell[:start] + cell[start + 3 : end] + cell[end + 4 :], [(start, end - 3)], False
-    out, spans, position, length, unclosed = [], [], 0, 0, False
-    while True:
-        start = cell.find(OPEN, position)
-        if start < 0:
-            if CLOSE in cell[position:]:
-                return "'</v>' without a matching '<v>'"
-            out.append(cell[position:])
-            return "".join(out), spans, unclosed
-        end = cell.find(CLOSE, start + 3)
-        if end < 0 and OPEN not in cell[start + 3 :]:
-            end, unclosed = len(cell), True
-        if end < 0 or OPEN in cell[start + 3 : end] or CLOSE in cell[position:start]:
-            return "'<v>' and '</v>' do not pair up"
-        before, inner = cell[position:start], cell[start + 3 : end]
-        out += (before, inner)
-        length += len(before)
-        spans.append((length, length + len(inner)))
-        length += len(inner)
-        position = end + 4
-
-
-def _normal(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
-    """The offset contract (NFC, \\n, no BOM); offsets follow the text through normalisation."""
-    if (text.isascii() and "\r" not in text) or ("\r" not in text and not text.startswith(BOM)
-                                                 and unicodedata.is_normalized("NFC", text)):
-        return text, spans
-    return normalize(text), [(len(normalize(text[:s])), len(normalize(text[:e]))) for s, e in spans]
-
-
-def _cell(cell: str, counts: Counter[str]) -> tuple[str, list[tuple[int, int]]] | str:
-    """A source or target cell: its text under the offset contract and its marked spans."""
-    if "<" in cell and (OPEN in cell or CLOSE in cell):
-        parsed = _unmark(cell)
-        if isinstance(parsed, str):
-            return parsed
-        if parsed[2]:
-            counts["unclosed_span_markers"] += 1
-        text, spans = parsed[0], parsed[1]
-    else:
-        text, spans = cell, []
-    if text.isascii() and "\r" not in text:
-        return text, spans
-    return _normal(text, spans)
-
-
-@dataclass(frozen=True, slots=True)
-class Kind:
-    """What one (category, severity) pair of the file means here; worked out once per distinct pair.
-    `what` is error, counted (a quirk worth counting), unlisted, creative, no-error or attention."""
-
-    what: str
-    category: str = ""
-    severity: str = ""
-    original: str = ""
-    weight: float = 0.0
-
-
-def _category(category: str, severity: str) -> Kind | str:
-    """The meaning of a row's category and severity, or what is wrong with them."""
-    cat = " ".join(category.replace("_", " ").split()).lower()
-    sev = "-".join(severity.replace("_", " ").split()).lower()
-    if cat in ATTENTION_CATEGORIES or sev in ATTENTION_SEVERITIES:
-        return Kind("attention")
-    if cat in NO_ERROR or sev in NO_ERROR:
-        return Kind("no-error")
-    ours = CATEGORIES.get(cat) or next((c for prefix, c in AREAS if cat.startswith(prefix)), None)
-    if ours is None:
-        return f"unknown MQM category {category!r}"
-    if sev not in SEVERITIES:
-        return f"unknown MQM severity {severity!r}"
-    our_severity = "neutral" if cat == "accuracy/creative reinterpretation" else SEVERITIES[sev]
-    if cat == "accuracy/creative reinterpretation":
-        what = "creative"
-    elif ours == "other" and cat != "other":
-        what = "unlisted"
-    elif sev == "critical" or ours in (NON_TRANSLATION, SOURCE_ISSUE):
-        what = "counted"
-    else:
-        what = "error"
-    return Kind(what, ours, our_severity, category.strip(), weight(ours, our_severity))
-
-
-def _json(cell: bytes) -> dict[str, Any]:
-    try:
-        value = json.loads(cell)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _columns(header: list[str]) -> dict[str, int] | None:
-    index: dict[str, int] = {}
-    for i, name in enumerate(header):
-        key = ALIASES.get(name.strip().lower())
-        if key and key not in index:
-            index[key] = i
-    return index if all(c in index for c in REQUIRED) else None
-
-
-def _read(path: Path, member: str | None, stats: Stats, problems: Problems) -> _File:
-    """Parse every row into documents and segments; problems are collected, not raised."""
-    with open_tsv(path, member) as (name, stream):
-        data = _File(name)
-        table = read_table(stream, path)
-        stats.quoting = table.quoting
-        index = _columns(table.header)
-        if index is None:
-            problems.add(str(path), 1, "header", f"needs the columns {', '.join(REQUIRED)}; has "
-                         f"{', '.join(table.header)}", "the header is system, doc, docSegId, globalSegId, rater, "
-                         "source, target, category, severity[, metadata]")
-            return data
-        last = table.header[index["metadata"]].strip().lower() if "metadata" in index else "none"
-        stats.layout = f"{len(index)} columns, {last} column" + ("" if table.has_header else ", no header")
-        reader = _Rows(path, index, data, stats, problems)
-        reader.finish(reader.consume(table.rows))
-    return data
-
-
-class _Rows:
-    """Row by row into `_File`. This is the importer's hot loop: rows of one segment come together
-    and repeat its texts, so the current segment and its parsed cells are kept at hand."""
-
-    def __init__(self, path: Path, index: dict[str, int], data: _File, stats: Stats, problems: Problems) -> None:
-        self.path, self.data, self.stats, self.problems = str(path), data, stats, problems
-        self.width = max(index.values()) + 1
-        self.optional_last = index.get("metadata") == self.width - 1
-        # Absent optional columns read the empty cell appended to every row.
-        self.pick = itemgetter(*(index.get(c, -1) for c in ("system", "doc", "docSegId", "globalSegId", "rater",
-                                                             "source", "target", "category", "severity",
-                                                             "metadata")))
-        self.kinds: dict[tuple[str, str], Kind | str] = {}
-        self.key: tuple[str, str, str, str] | None = None
-        self.seg = Seg("", "", 0)
-        self.cells: dict[str, tuple[str, list[tuple[int, int]]] | str] = {}
-        self.counts: Counter[str] = Counter()
-        self.evaluation_rows = 100
-        self.no_error_rows = self.error_rows = 0
-
-    def consume(self, rows: Iterable[tuple[int, list[Any]]]) -> int:
-        """Every row into its segment; returns the number of rows. One loop with its lookups bound
-        once: it runs for every row of files with hundreds of thousands of them."""
-        width, pick, kinds, cache, counts = self.width, self.pick, self.kinds, self.cells, self.counts
-        problems = self.problems
-        count = 0
-        for line, cells in rows:
-            count += 1
-            if len(problems) >= MAX_PROBLEMS:
-                problems.add(self.path, line, "", "too many problems; stopped reading", "fix the ones above first")
-                break
-            if len(cells) < width and not self._pad(line, cells):
-                continue
-            cells.append("")
-            system, doc, doc_seg, global_seg, rater, source, target, category, severity, metadata = pick(cells)
-            rater = rater.strip()
-            if not rater:  # Marot: a row that only carries segment metadata
-                counts["rows_without_rater"] += 1
-                continue
-            kind = kinds.get((category, severity))
-            if kind is None:
-                kind = kinds[(category, severity)] = _category(category, severity)
-            if type(kind) is str or kind.what == "attention":
-                self._skip(line, kind)
-                continue
-            key = (system, doc, doc_seg, global_seg)
-            seg = self.seg if key == self.key else self._segment(line, key)
-            parsed_target = cache.get(target) or cache.setdefault(target, _cell(target, counts))
-            parsed_source = cache.get(source) or cache.setdefault(source, _cell(source, counts))
-            if type(parsed_target) is str or type(parsed_source) is str:
-                self._bad_markers(line, parsed_target, parsed_source)
-                continue
-            text = parsed_target[0]
-            targets, sources = seg.targets, seg.sources
-            targets[text] = targets.get(text, 0) + 1
-            sources[parsed_source[0]] = sources.get(parsed_source[0], 0) + 1
-            seg.raters[rater] = None
-            # Marot's metadata column was once a free-text note column; JSON cells start with "{".
-            # The reader leaves a metadata column undecoded (bytes); a comment column arrives as text.
-            note = None
-            if type(metadata) is str or not metadata.startswith(b"{"):
-                note = self._comment(line, metadata)
-            elif seg.metadata is None or self.evaluation_rows or b'"note"' in metadata:
-                note = self._metadata(metadata, seg, doc)
-            if kind.what == "no-error":
-                self.no_error_rows += 1
-                continue
-            self.error_rows += 1
-            if kind.what == "error" and parsed_target[1] and not parsed_source[1]:
-                for start, end in parsed_target[1]:
-                    seg.marks.append(Mark(line, rater, kind, note, False, start, end, text))
-            else:
-                self._marks(line, rater, severity, kind, note, parsed_target, parsed_source, seg)
-        return count
-
-    def _pad(self, line: int, cells: list[Any]) -> bool:
-        """A row without its last, optional cell gets an empty one; any other short row is a problem."""
-        if len(cells) == self.width - 1 and self.optional_last:
-            cells.append("")
-            return True
-        self.problems.add(self.path, line, "", f"{len(cells)} tab-separated cells, expected {self.width}",
-                          "one row per line, tabs only between cells")
-        return False
-
-    def _skip(self, line: int, kind: Kind | str) -> None:
-        if isinstance(kind, str):
-            self.problems.add(self.path, line, "category" if "category" in kind else "severity", kind,
-                              "map it in newserrata/sources/mqm.py (CATEGORIES, AREAS or SEVERITIES) or fix the row")
-        else:
-            self.counts["dropped_attention_checks"] += 1
-
-    def _bad_markers(self, line: int, target: object, source: object) -> None:
-        name, message = ("target", target) if isinstance(target, str) else ("source", source)
-        self.problems.add(self.path, line, name, str(message), "every <v> needs its </v>; they do not nest")
-
-    def _comment(self, line: int, cell: str | bytes) -> str | None:
-        try:
-            text = cell if isinstance(cell, str) else cell.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            self.problems.add(self.path, line, "metadata", f"not valid UTF-8: {exc.reason}",
-                              "re-save the file as UTF-8")
-            return None
-        if text.startswith("{"):
-            return self._metadata(text.encode("utf-8"), self.seg, self.key[1] if self.key else "")
-        return normalize(text.strip()) or None
-
-    def _segment(self, line: int, key: tuple[str, str, str, str]) -> Seg:
-        done = self.seg
-        if done.metadata and _agreed(done.targets) and _agreed(done.sources):
-            done.metadata = b""  # its rows agree on the text: the tool's tokens will not be needed
-        system, doc, doc_seg, global_seg = (k.strip() for k in key)
-        record = self.data.docs.get((system, doc))
-        if record is None:
-            record = self.data.docs[(system, doc)] = Doc(system, doc, line)
-        seg = record.segments.get(doc_seg or global_seg)
-        if seg is None:
-            seg = record.segments[doc_seg or global_seg] = Seg(doc_seg, global_seg, line)
-        self.key, self.seg = key, seg
-        self.cells.clear()
-        return seg
-
-    def _metadata(self, cell: bytes, seg: Seg, doc: str) -> str | None:
-        """Only the few cells with segment facts, a note or the evaluation are parsed, and the bulky
-        segment object only later, if its rows disagree on the text."""
-        if seg.metadata is None and b'"segment"' in cell:
-            seg.metadata = cell
-            if b'"starts_paragraph"' in cell and STARTS_PARAGRAPH.search(cell):
-                self.data.paragraphs.setdefault(doc.strip(), set()).add(seg.doc_seg or seg.global_seg)
-        if self.evaluation_rows:  # Marot writes the evaluation object into the first rows only
-            self.evaluation_rows -= 1
-            evaluation = _json(cell).get("evaluation") if b'"evaluation"' in cell else None
-            if isinstance(evaluation, dict) and self.data.languages is None:
-                src, tgt = evaluation.get("source_language"), evaluation.get("target_language")
-                if isinstance(src, str) and isinstance(tgt, str) and LANGUAGE.match(src) and LANGUAGE.match(tgt):
-                    self.data.languages = (src, tgt)
-        if b'"note"' in cell:
-            note = _json(cell).get("note")
-            return normalize(note.strip()) or None if isinstance(note, str) else None
-        return None
-
-    def _marks(self, line: int, rater: str, severity: str, kind: Kind, note: str | None,
-               target: tuple[str, list[tuple[int, int]]], source: tuple[str, list[tuple[int, int]]],
-               seg: Seg) -> None:
-        """Every error row but the common one (a plain error marked in the target only)."""
-        self._quirks(kind.what, kind.category, severity)
-        self.counts["source_side_spans"] += len(source[1])
-        places: list[tuple[bool, int | None, int | None]] = [(False, s, e) for s, e in target[1]]
-        places += [(True, s, e) for s, e in source[1]]
-        if not places:
-            self.counts["errors_without_span"] += 1
-            places = [(False, None, None)]
-        for on_source, start, end in places:
-            seg.marks.append(Mark(line, rater, kind, note, on_source, start, end,
-                                  source[0] if on_source else target[0]))
-
-    def _quirks(self, what: str, ours: str, severity: str) -> None:
-        counts = self.counts
-        if severity.strip().lower() == "critical":
-            counts["critical_as_major"] += 1
-        if what == "creative":
-            counts["creative_reinterpretation_as_neutral"] += 1
-        elif what == "unlisted":
-            counts["unlisted_categories_as_other"] += 1
-        if ours == NON_TRANSLATION:
-            counts["non_translation_rows"] += 1
-        elif ours == SOURCE_ISSUE:
-            counts["source_issue_rows"] += 1
-
-    def finish(self, rows: int) -> None:
-        self.counts["no_error_rows"] += self.no_error_rows
-        self.stats.counts.update(self.counts)
-        self.stats.counts["rows"] += rows
-        self.stats.counts["error_rows"] += self.error_rows
-
-
-# --------------------------------------------------------------------------- documents to records
-
-
-def _agreed(variants: dict[str, int]) -> bool:
-    if len(variants) != 1:
-        return False
-    text = next(iter(variants))
-    return not text[:1].isspace() and not text[-1:].isspace()
 
 
 def _segment_text(seg: Seg, side: str) -> str:
     """The text most rows agree on (the shorter on a tie); when rows disagree, or all carry spaces at
     the ends, the text the annotation tool tokenised wins."""
     variants = seg.targets if side == "target" else seg.sources
-    if _agreed(variants):
+    if agreed(variants):
         return next(iter(variants))
     best = min(variants, key=lambda t: (-variants[t], len(t)))
     if not seg.metadata:
         return best
-    segment = _json(seg.metadata).get("segment")
+    segment = parse_json(seg.metadata).get("segment")
     tokens = segment.get(f"{side}_tokens") if isinstance(segment, dict) else None
     if isinstance(tokens, list) and all(isinstance(t, str) for t in tokens):
-        return _normal("".join(tokens), [])[0]
+        return normal_spans("".join(tokens), [])[0]
     return best
 
 
@@ -520,7 +113,7 @@ def _mapper(variant: str, canonical: str) -> tuple[int, int, int] | None:
     return prefix, len(variant) - suffix, len(canonical) - suffix
 
 
-def _place(mark: Mark, canonical: str, stats: Stats) -> tuple[int, int] | str:
+def _place(mark: Mark, canonical: str, log: SourceLog) -> tuple[int, int] | str:
     """Offsets of a mark inside the segment text, or why it cannot be placed."""
     if mark.start is None or mark.end is None:
         start, end = 0, len(canonical)
@@ -529,7 +122,7 @@ def _place(mark: Mark, canonical: str, stats: Stats) -> tuple[int, int] | str:
         if mapping is None:
             return "this row's copy of the segment differs from the segment text beyond a few characters"
         if mark.text != canonical:
-            stats.counts["spans_realigned_to_segment_text"] += 1
+            log.counts["spans_realigned_to_segment_text"] += 1
         prefix, variant_end, end_of_change = mapping
 
         def land(x: int) -> int:
@@ -540,7 +133,7 @@ def _place(mark: Mark, canonical: str, stats: Stats) -> tuple[int, int] | str:
     if start == end and mark.kind.category != OMISSION:
         if not canonical:
             return f"an empty span on an empty segment cannot carry {mark.kind.category!r}"
-        stats.counts["empty_spans_widened"] += 1
+        log.counts["empty_spans_widened"] += 1
         start, end = (start - 1, end) if start > 0 else (start, end + 1)
     return start, end
 
@@ -592,7 +185,7 @@ def _pair_suffix(doc: str) -> tuple[str, str] | None:
     return (match.group(1).lower(), match.group(2).lower()) if match else None
 
 
-def _languages(data: _File, path: Path, source_language: str | None, target_language: str | None,
+def _languages(data: ParsedFile, path: Path, source_language: str | None, target_language: str | None,
                problems: Problems) -> tuple[str, str] | None:
     suffixes = {_pair_suffix(doc) for _, doc in data.docs}
     candidates = [data.languages, suffixes.pop() if len(suffixes) == 1 else None,
@@ -602,8 +195,8 @@ def _languages(data: _File, path: Path, source_language: str | None, target_lang
     tgt = target_language or (inferred[1] if inferred else None)
     if not src or not tgt:
         problems.add(str(path), None, "", "cannot tell the language pair from the file name or its documents",
-                     "name it like *_zhen.tsv, or pass source_language and target_language "
-                     "(import: --languages zh-en; release.toml: source_language, target_language)")
+                     "name it like *_zhen.tsv, or pass source_language and target_language (import: "
+                     "--source-language zh --target-language en; release.toml: source_language, target_language)")
         return None
     for value in (src, tgt):
         if not LANGUAGE.match(value):
@@ -635,8 +228,8 @@ def ordered_segments(doc: Doc) -> list[Seg]:
     return sorted(doc.segments.values(), key=lambda s: (_number(s.doc_seg), _number(s.global_seg), s.line))
 
 
-def _record(doc: Doc, data: _File, ids: tuple[str, str], languages: tuple[str, str], *, source: str,
-            license: str, domain: str | None, stats: Stats, problems: Problems, path: Path) -> Record | None:
+def _record(doc: Doc, data: ParsedFile, ids: tuple[str, str], languages: tuple[str, str], *, source: str,
+            license: str, domain: str | None, log: SourceLog, problems: Problems, path: Path) -> Record | None:
     src_language, language = languages
     ordered = ordered_segments(doc)
     flags = data.paragraphs.get(doc.doc, set())
@@ -666,7 +259,7 @@ def _record(doc: Doc, data: _File, ids: tuple[str, str], languages: tuple[str, s
                     and mark.text == segment_text:
                 placed = (mark.start, mark.end)
             else:
-                placed = _place(mark, segment_text, stats)
+                placed = _place(mark, segment_text, log)
             if isinstance(placed, str):
                 problems.add(str(path), mark.line, "source" if mark.on_source else "target", placed,
                              "make every row of a segment carry the same text")
@@ -684,13 +277,13 @@ def _record(doc: Doc, data: _File, ids: tuple[str, str], languages: tuple[str, s
     annotations = []
     for rater in raters:
         if any(rater not in s.raters for s in ordered):
-            stats.counts["raters_with_partial_coverage"] += 1
+            log.counts["raters_with_partial_coverage"] += 1
         annotations.append(Annotation(
             annotator_id=_bounded(_sanitise(rater)), annotator_kind=ANNOTATOR_KIND,
             spans=sorted(spans[rater], key=SPAN_ORDER), source_spans=sorted(source_spans[rater], key=SPAN_ORDER),
             no_errors=not spans[rater] and not source_spans[rater]))
     human = bool(HUMAN.match(doc.system.strip()))
-    stats.counts["human_reference_records"] += human
+    log.counts["human_reference_records"] += human
     record_id, group_id = ids
     return Record(
         id=record_id, group_id=group_id, source=source, language=language, text=text,
@@ -724,39 +317,39 @@ def _ids(docs: Iterable[Doc], source: str, path: Path, problems: Problems) -> di
 
 
 def _build(path: Path, *, source: str, license: str, domain: str | None, member: str | None,
-           source_language: str | None, target_language: str | None, stats: Stats) -> list[tuple[Doc, Record]]:
+           source_language: str | None, target_language: str | None, log: SourceLog) -> list[tuple[Doc, Record]]:
     path = Path(path)
     problems = Problems()
-    data = _read(path, member, stats, problems)
+    data = read_rows(path, member, log, problems)
     problems.raise_if_any()
     languages = _languages(data, path, source_language, target_language, problems)
     problems.raise_if_any()
     assert languages is not None
-    stats.languages = "-".join(languages)
+    log.facts["languages"] = "-".join(languages)
     docs = []
     for doc in data.docs.values():
         named = _doc_domain(doc.doc)
         if domain and named and named != domain.lower():
-            stats.counts["documents_of_other_domains_skipped"] += 1
+            log.counts["documents_of_other_domains_skipped"] += 1
         else:
             docs.append(doc)
     ids = _ids(docs, source, path, problems)
     built = [(doc, _record(doc, data, ids[(doc.system, doc.doc)], languages, source=source, license=license,
-                           domain=domain or _doc_domain(doc.doc), stats=stats, problems=problems, path=path))
+                           domain=domain or _doc_domain(doc.doc), log=log, problems=problems, path=path))
              for doc in docs]
     problems.raise_if_any()
-    stats.counts["records"] = len(built)
-    stats.counts["documents"] = len({doc.doc for doc in docs})
-    stats.counts["systems"] = len({doc.system for doc in docs})
-    stats.counts["raters"] = len({r for doc in docs for s in doc.segments.values() for r in s.raters})
-    stats.counts["segments"] = sum(len(doc.segments) for doc in docs)
-    stats.counts["paragraph_documents"] = len({doc.doc for doc in docs} & set(data.paragraphs))
+    log.counts["records"] = len(built)
+    log.counts["documents"] = len({doc.doc for doc in docs})
+    log.counts["systems"] = len({doc.system for doc in docs})
+    log.counts["raters"] = len({r for doc in docs for s in doc.segments.values() for r in s.raters})
+    log.counts["segments"] = sum(len(doc.segments) for doc in docs)
+    log.counts["paragraph_documents"] = len({doc.doc for doc in docs} & set(data.paragraphs))
     return [(doc, record) for doc, record in built if record is not None]
 
 
 def read_records(path: Path, *, source: str, license: str, domain: str | None = "news", member: str | None = None,
                  source_language: str | None = None, target_language: str | None = None,
-                 stats: Stats | None = None) -> Iterator[Record]:
+                 log: SourceLog | None = None) -> Iterator[Record]:
     """Un-aggregated records, one per (system, document), in order of first appearance in the file.
 
     The whole file is read and checked before the first record is yielded, so a caller never sees
@@ -765,7 +358,7 @@ def read_records(path: Path, *, source: str, license: str, domain: str | None = 
     """
     built = _build(path, source=source, license=license, domain=domain, member=member,
                    source_language=source_language, target_language=target_language,
-                   stats=stats if stats is not None else Stats())
+                   log=log if log is not None else SourceLog())
     for _, record in built:
         yield record
 
@@ -775,6 +368,30 @@ def segment_scores(path: Path, *, member: str | None = None, source_language: st
     """(system, doc, globalSegId, MQM score) of every rated segment, taken from the records' segments,
     for comparison with Google's published per-segment scores."""
     for doc, record in _build(path, source="check", license="-", domain=None, member=member,
-                              source_language=source_language, target_language=target_language, stats=Stats()):
+                              source_language=source_language, target_language=target_language, log=SourceLog()):
         for seg, segment in zip(ordered_segments(doc), record.segments, strict=True):
             yield doc.system, doc.doc, seg.global_seg, segment.mqm_score
+
+
+@register
+class WmtMqm(SourceKind):
+    name = "wmt-mqm"
+    description = ("WMT MQM ratings (google/wmt-mqm-human-evaluation TSV): one record per (system, source "
+                   "document); .tsv, .tsv.gz or .tsv.tar.gz, with or without the JSON metadata column, raw or "
+                   "CSV-quoted; attention checks dropped and counted")
+    aliases = ("mqm",)
+    default_license = "Apache-2.0"
+    options = (
+        Option("member", str, "the .tsv inside a .tar.gz (default: its only .tsv member)"),
+        Option("source_language", str, "BCP-47 tag of the source side (default: from the file)"),
+        Option("target_language", str, "BCP-47 tag of the translations (default: from the file)"),
+    )
+
+    def default_name(self, path: Path) -> str:
+        return default_source_name(path)
+
+    def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
+        options = source.options
+        return read_records(inputs[MAIN], source=source.name, license=source.license, domain=source.domain,
+                            member=options["member"], source_language=options["source_language"],
+                            target_language=options["target_language"], log=log)

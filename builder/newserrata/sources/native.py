@@ -1,9 +1,15 @@
-"""Our own format: data/articles/<id>.txt + <id>.json, and data/labels/*.jsonl."""
+"""Our own format: data/articles/<id>.txt + <id>.json, and data/labels/*.jsonl.
+
+Only regular files inside the folder are read: a symlink could pull a file from outside the
+repository into the release, and a FIFO or device would hang or flood the build. A file the format
+does not know (a `.JSONL`, a sub-folder) is an error rather than silently left out.
+"""
 
 from __future__ import annotations
 
+import stat
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +19,8 @@ from newserrata.checks import check_spans
 from newserrata.errors import Problems
 from newserrata.jsonl import line_of_key, read_json, read_lines
 from newserrata.records import Annotation, Record, Span
+from newserrata.release import Source
+from newserrata.sources.base import MAIN, SourceKind, SourceLog, register
 from newserrata.text import TextDecodeError, read_text
 
 NO_ERRORS_HINT = 'an empty "spans" list needs "no_errors": true, and "no_errors" goes only with empty spans'
@@ -115,9 +123,43 @@ def label_files(folder: Path) -> list[Path]:
     return sorted(Path(folder).glob("*.jsonl"))
 
 
+KNOWN = {"articles": (".json", ".txt"), "labels": (".jsonl",)}
+
+
+def folder_files(folder: Path, problems: Problems) -> list[tuple[str, Path]]:
+    """Every file under articles/ and labels/ by relative path; anything that is not a regular file of a
+    known kind directly in its sub-folder is a problem, as is a missing sub-folder."""
+    out: list[tuple[str, Path]] = []
+    for sub, suffixes in KNOWN.items():
+        root = Path(folder) / sub
+        if root.is_symlink() or not root.is_dir():
+            problems.add(str(root), None, "", "missing (or not a folder)" if not root.is_symlink() else
+                         "is a symlink", f"a native data folder holds articles/ and labels/ ({folder})")
+            continue
+        for path in sorted(root.rglob("*")):
+            mode = path.lstat().st_mode
+            if stat.S_ISDIR(mode) and not path.is_symlink():
+                continue
+            if not stat.S_ISREG(mode):
+                what = "a symlink" if stat.S_ISLNK(mode) else "not a regular file"
+                problems.add(str(path), None, "", f"{what}: only regular files inside the data folder are read",
+                             "copy the file into the folder instead of linking it, or remove it")
+            elif path.parent != root or path.suffix not in suffixes:
+                problems.add(str(path), None, "", f"not a file of the native format (expected {sub}/*"
+                             f"{' or *'.join(suffixes)}, no sub-folders, lower-case suffix)",
+                             "rename or move it, or remove it from the data folder")
+            else:
+                out.append((path.relative_to(folder).as_posix(), path))
+    return out
+
+
 def read_folder(folder: Path, problems: Problems) -> tuple[dict[str, Article], list[Label]]:
     """A native data folder: <folder>/articles and <folder>/labels."""
     folder = Path(folder)
+    found = len(problems)
+    folder_files(folder, problems)
+    if len(problems) > found:
+        return {}, []
     articles = read_articles(folder / "articles", problems)
     labels = read_labels(label_files(folder / "labels"), articles, problems)
     return articles, labels
@@ -171,7 +213,21 @@ def load(folder: Path, source: str) -> list[Record]:
     return to_records(articles, labels, source)
 
 
-def read_records(path: Path, *, source: str, license: str, domain: str | None = "news") -> Iterator[Record]:
-    """The importer interface the build uses. Native articles carry their own license and domain in their
-    metadata, which win over the release's per-source defaults (kept for a uniform signature)."""
-    yield from load(path, source)
+@register
+class Native(SourceKind):
+    name = "native"
+    description = "NewsErrata's own format: a folder with articles/<id>.txt + <id>.json and labels/*.jsonl"
+    input = "folder"
+    original = True
+
+    def files(self, folder: Path) -> list[tuple[str, Path]]:
+        problems = Problems()
+        out = folder_files(folder, problems)
+        problems.raise_if_any()
+        return out
+
+    def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
+        """Native articles carry their own license and domain in their metadata."""
+        records = load(inputs[MAIN], source.name)
+        log.counts["records"] = len(records)
+        yield from records

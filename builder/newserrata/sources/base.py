@@ -1,0 +1,145 @@
+"""What a source kind is: the one interface every importer implements, and the registry that finds them.
+
+A kind names itself, declares the release-file keys it takes (with types and defaults, so the
+release file is checked per kind), says whether its input is a pinned remote file or a local
+folder, and reads its inputs into un-aggregated records. Everything else (release checking,
+downloading and caching, the build, the card, `newserrata import`) asks the registry, so adding a
+kind is one new module in this package that calls `register`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from newserrata.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from newserrata.records import Record
+    from newserrata.release import Source
+
+MAIN = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One release-file key of one kind. `default` None with `required` False means "may be left out"."""
+
+    name: str
+    type: type
+    help: str
+    default: Any = None
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """A remote file a source is built from, pinned by digest and size. `role` is MAIN for the file the
+    source's own url names; a kind that needs more files names them (`--source-file NAME:ROLE=PATH`)."""
+
+    role: str
+    url: str
+    sha256: str
+    size: int
+
+    @property
+    def file_name(self) -> str:
+        return self.url.rsplit("/", 1)[-1]
+
+
+@dataclass
+class SourceLog:
+    """What a reader met on its way: counted quirks and drops, and a few facts worth showing (a file's
+    layout, its language pair). The build summary and the datasheet print it per source."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    facts: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.facts, **dict(sorted(self.counts.items()))}
+
+
+class SourceKind(ABC):
+    """One input format. Subclasses set the class attributes and implement `read`."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    options: ClassVar[tuple[Option, ...]] = ()
+    # "file": the source is one or more remote files pinned by url, sha256 and size (downloaded and
+    # cached); "folder": a local folder given by path, pinned by the digest of its files.
+    input: ClassVar[str] = "file"
+    # Further pinned files a "file" source needs besides its main one: each ROLE takes the release keys
+    # ROLE_url, ROLE_sha256 and ROLE_size, and `--source-file NAME:ROLE=PATH`.
+    extra_files: ClassVar[tuple[str, ...]] = ()
+    # True when the records are the dataset's own (the card's `source_datasets` says "original").
+    original: ClassVar[bool] = False
+    # `newserrata import KIND`: other names for the sub-command, and the license its output says by default.
+    aliases: ClassVar[tuple[str, ...]] = ()
+    default_license: ClassVar[str] = "other"
+
+    def pins(self, source: Source) -> list[Pin]:
+        """Every remote file of a "file" source: the main one from the source's url, then the extra ones."""
+        assert source.url is not None and source.sha256 is not None and source.size is not None
+        extra = [Pin(role, source.options[f"{role}_url"], source.options[f"{role}_sha256"],
+                     source.options[f"{role}_size"]) for role in self.extra_files]
+        return [Pin(MAIN, source.url, source.sha256, source.size), *extra]
+
+    def default_name(self, path: Path) -> str:
+        """The source name `newserrata import` gives records of a file when none is given."""
+        stem = path.name.split(".", 1)[0].lower()
+        return "".join(c if c.isalnum() or c in "-_" else "-" for c in stem).strip("-_") or self.name
+
+    def files(self, folder: Path) -> list[tuple[str, Path]]:
+        """The files of a "folder" source that its records are read from, by relative path: their digest
+        pins the source's input in the lock."""
+        return []
+
+    @abstractmethod
+    def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
+        """Un-aggregated records of one source. `inputs` maps each pin's role to a local file (or MAIN to
+        the folder of a "folder" source). Raise InputError for bad input before yielding anything bad."""
+
+
+_REGISTRY: dict[str, SourceKind] = {}
+_discovered = False
+
+
+def register(cls: type[SourceKind]) -> type[SourceKind]:
+    """Class decorator: make a kind known by its name (a second kind of the same name is a bug)."""
+    existing = _REGISTRY.get(cls.name)
+    if existing is not None and type(existing) is not cls:
+        raise ValueError(f"source kind {cls.name!r} is registered twice ({type(existing).__name__}, {cls.__name__})")
+    _REGISTRY[cls.name] = cls()
+    return cls
+
+
+def _discover() -> None:
+    """Import every module of this package once, so that each kind registers itself."""
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    package = importlib.import_module("newserrata.sources")
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"newserrata.sources.{module.name}")
+
+
+def kinds() -> Mapping[str, SourceKind]:
+    _discover()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def kind(name: str, where: str = "release file") -> SourceKind:
+    """The kind called `name`, or InputError naming the kinds that exist."""
+    found = kinds().get(name)
+    if found is None:
+        raise InputError([Problem(where, None, "kind", f"unknown source kind {name!r}",
+                                  f"one of {', '.join(kinds())}")])
+    return found
