@@ -49,16 +49,25 @@ def hub_license(spdx: str) -> str:
 
 
 def _dataset_info(config: str, splits: dict[str, SplitFiles]) -> dict[str, Any]:
+    """One config's dataset_info through the public `DatasetInfosDict.to_dataset_card_data`, with the keys in
+    the order the published cards have always had (features first, config_name kept even for default)."""
     from datasets import DatasetInfo, SplitDict, SplitInfo
+    from datasets.info import DatasetInfosDict
+    from huggingface_hub import DatasetCardData
 
     from newserrata.write import features
 
     split_dict = SplitDict()
     for name, info in splits.items():
         split_dict.add(SplitInfo(name=name, num_bytes=info.num_bytes, num_examples=info.num_examples))
-    return DatasetInfo(features=features(), splits=split_dict, config_name=config,
-                       download_size=sum(s.download_size for s in splits.values()),
-                       dataset_size=sum(s.num_bytes for s in splits.values()))._to_yaml_dict()
+    info = DatasetInfo(features=features(), splits=split_dict, config_name=config,
+                      download_size=sum(s.download_size for s in splits.values()),
+                      dataset_size=sum(s.num_bytes for s in splits.values()))
+    holder = DatasetCardData()
+    DatasetInfosDict({config: info}).to_dataset_card_data(holder)
+    found = holder["dataset_info"]
+    return {"features": found["features"], "config_name": config} | {
+        k: v for k, v in found.items() if k not in ("features", "config_name")}
 
 
 def card_data(release: Release, sources: list[Source], layout: dict[str, dict[str, SplitFiles]],
