@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from newserrata.buildstats import Stats, Tally
+from newserrata.metrics import card_rows
 from newserrata.release import Release, Source
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
 
@@ -128,17 +129,6 @@ FIELDS = [
     ("license", "license of the record's text and labels"),
 ]
 
-METRICS = [
-    ("char_p, char_r, char_f1", "micro precision, recall and F1 over all characters of the split"),
-    ("char_f1_sev", "character F1 where a matched character earns 1 with the gold severity and 0.5 with another"),
-    ("shroom_iou, shroom_cor", "SemEval-2025 Mu-SHROOM per-record IoU and Spearman correlation of character "
-                               "probabilities, averaged over records"),
-    ("record_iou", "per-record IoU over records where gold or prediction is non-empty"),
-    ("document level", "AUROC and balanced accuracy of `has_error`; Kendall and Pearson correlation with "
-                       "`mqm_score`"),
-]
-
-
 def card_body(release: Release, sources: list[Source], missing: list[str], layout: dict[str, dict[str, SplitFiles]],
               stats: Stats, baselines: str = "") -> str:
     splits = list(release.splits)
@@ -182,7 +172,7 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
             "## Metrics", "",
             "Predictions are JSON lines `{\"id\", \"spans\": [{\"start\", \"end\", \"severity\"?, \"category\"?, "
             "\"prob\"?}], \"score\"?}`; `newserrata score` reports:", "",
-            _table(["metric", "definition"], [[f"`{m}`", d] for m, d in METRICS]), "",
+            _table(["metric", "definition"], [[f"`{m}`", d] for m, d in card_rows()]), "",
             "with per-category recall, per-source breakdowns and seeded bootstrap 95% intervals.", "",
             *(["## Baselines", "", "`newserrata baseline` predictions on this release, scored by `newserrata score` "
                "(definitions in docs/scoring.md of the repository):", "", baselines, ""] if baselines else []),
