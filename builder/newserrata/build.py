@@ -23,7 +23,6 @@ from newserrata import schemas
 from newserrata.aggregate import aggregate
 from newserrata.atomic import write_bytes
 from newserrata.baselines import sample_table
-from newserrata.buildstats import Sample, Stats
 from newserrata.card import SplitFiles, card, datasheet
 from newserrata.checks import check_spans
 from newserrata.errors import InputError, Problem, Problems
@@ -42,6 +41,7 @@ from newserrata.release import Release, Source
 from newserrata.release import load as load_release
 from newserrata.report import LIMIT, write_build_report
 from newserrata.split import LeakCheck, assign
+from newserrata.stats import Sample, Stats, id_key
 
 DEFAULT_RELEASE = Path("data/release.toml")
 DEFAULT_OUT = Path("dist")
@@ -231,7 +231,7 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
             if len(problems) > found:
                 continue
             stats.add(record, split)
-            sample.add(row, split)
+            sample.add(id_key(row["id"]), (row, split))
             writers[(name, split)].add(row)
     problems.raise_if_any()
     files: dict[tuple[str, str], list[Path]] = {key: w.close() for key, w in writers.items()}
@@ -348,7 +348,7 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
             present = [s.source for s in streams]
             gone = sorted(missing)
             _say("build: writing card, datasheet, report and manifest", progress)
-            chosen = sample.rows()
+            chosen = sorted(sample.items(), key=lambda pair: (pair[1], pair[0]["id"]))
             totals = {split: stats.get(split).records for split in release.splits}
             baselines = sample_table(chosen, totals) if "default" in layout else ""
             clock.lap("baselines table")

@@ -11,9 +11,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from newserrata.buildstats import Stats, Tally
 from newserrata.metrics import card_rows
 from newserrata.release import Release, Source
+from newserrata.stats import Stats, Tally
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
 
 STATISTICS_MARKER = "<!-- statistics -->"
