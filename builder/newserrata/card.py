@@ -36,6 +36,19 @@ class SplitFiles:
     num_bytes: int
     download_size: int
 
+    @classmethod
+    def on_disk(cls, folder: Path, config: str, split: str) -> SplitFiles:
+        """Read from the shards' parquet footers in the build folder, so the card states what was written."""
+        import pyarrow.parquet as pq
+
+        paths = sorted((folder / "data" / config).glob(f"{split}-*.parquet"))
+        rows = size = 0
+        for path in paths:
+            meta = pq.read_metadata(path)
+            rows += meta.num_rows
+            size += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        return cls([p.relative_to(folder).as_posix() for p in paths], rows, size, sum(p.stat().st_size for p in paths))
+
 
 def size_category(records: int) -> str:
     for limit, name in SIZE_CATEGORIES:

@@ -272,25 +272,12 @@ def checked_records(path: Path, problems: Problems, config: str = "default", spl
                     ) -> Iterator[Pair]:
     """Schema-valid records with their split (from the shard name of a build folder, else --split);
     problems are collected, so every bad record is named before anything is written."""
-    from newserrata import schemas
-    from newserrata.checks import check_spans
+    from newserrata.checks import Level, check_record
     from newserrata.records_io import iter_records
 
     seen: dict[str, str] = {}
     for file, line, record in _progress(iter_records(path, problems, config, split), "report"):
-        found = len(problems)
-        for ptr, message in schemas.schema_errors("record", record):
-            problems.add(file, line, ptr, message, "see schema/record.schema.json")
-        if len(problems) > found:
-            continue
-        check_spans(record["spans"], record["text"], (file, line), "/spans", problems)
-        for i, annotation in enumerate(record["annotations"]):
-            check_spans(annotation["spans"], record["text"], (file, line), f"/annotations/{i}/spans", problems)
-        if record["id"] in seen:
-            problems.add(file, line, "/id", f"duplicate id {record['id']!r}, first at {seen[record['id']]}",
-                         "record ids are unique")
-        seen[record["id"]] = f"{file}:{line}"
-        if len(problems) > found:
+        if not check_record(record, (file, line), problems, Level.BUILT, seen):
             continue
         shard = SHARD.match(Path(file).name)
         yield record, shard["split"] if shard else split or ""

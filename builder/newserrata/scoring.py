@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from newserrata import predictions as preds
-from newserrata import schemas
 from newserrata.aggregate import Interval, merge
-from newserrata.checks import check_runs
+from newserrata.checks import Level, check_record
 from newserrata.errors import InputError, Problem, Problems
 from newserrata.metrics import HEADLINE, Inputs, compute, ratio
 from newserrata.predictions import Located, PredictedSpan, Prediction
@@ -316,18 +315,6 @@ def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, g
                   bootstrap, seed)
 
 
-def check_gold(file: str, line: int, record: dict[str, Any], problems: Problems) -> bool:
-    """Schema and run order only: the scorer trusts a published release's recomputed fields."""
-    if not schemas.is_valid("record", record):
-        for ptr, message in schemas.schema_errors("record", record):
-            problems.add(file, line, ptr, message, "score against a release built by `newserrata build`")
-        return False
-    found = len(problems)
-    check_runs(record["spans"], len(record["text"]), (file, line), "/spans", problems)
-    check_runs(record["soft_labels"], len(record["text"]), (file, line), "/soft_labels", problems)
-    return len(problems) == found
-
-
 def evaluate(gold: Iterable[Located], predictions: dict[str, Prediction], problems: Problems, *, file: str,
              gold_name: str, allow_missing: bool = False, bootstrap: int = 0, seed: int = 0,
              progress: bool = False) -> Report:
@@ -340,13 +327,8 @@ def evaluate(gold: Iterable[Located], predictions: dict[str, Prediction], proble
     rows: list[RecordScore] = []
     seen: dict[str, str] = {}
     for where, line, record in tqdm(gold, desc="score", unit=" records", disable=not progress, leave=False):
-        if not check_gold(where, line, record, problems):
+        if not check_record(record, (where, line), problems, Level.GOLD, seen):
             continue
-        if record["id"] in seen:
-            problems.add(where, line, "/id", f"duplicate record id {record['id']!r}, first at {seen[record['id']]}",
-                         "record ids are unique within a split")
-            continue
-        seen[record["id"]] = f"{where}:{line}"
         prediction = matcher.take(record["id"], record["text"])
         rows.append(score_record(Gold.from_dict(record), prediction, categories))
     matcher.finish()

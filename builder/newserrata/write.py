@@ -219,7 +219,7 @@ class SortedSplit:
             self.out.write(_sorted(self.spill))
             return self.out.close()
         self._spill()
-        merge(self.runs, self.out)
+        merge_runs(self.runs, self.out)
         shutil.rmtree(self.work)
         return self.out.close()
 
@@ -266,7 +266,7 @@ class _Cursor:
             self._next_batch()
 
 
-def merge(runs: list[list[Path]], out: ShardWriter) -> None:
+def merge_runs(runs: list[list[Path]], out: ShardWriter) -> None:
     """k-way merge of sorted runs by id; consecutive rows of one batch travel as one slice."""
     import pyarrow as pa
 

@@ -79,9 +79,10 @@ def _join(parts: list[str]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from newserrata.checks import Level, check_record
     from newserrata.errors import Problems
     from newserrata.jsonl import write_lines
-    from newserrata.scoring import check_gold, load_gold
+    from newserrata.scoring import load_gold
 
     problems = Problems()
     if args.name == "llm" and not (args.base_url and args.model):
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
                      "pass --base-url http://host/v1 --model NAME")
     problems.raise_if_any()
     gold, _ = load_gold(args.gold, split=args.split, config=args.config, problems=problems)
-    records = [r for file, line, r in gold if check_gold(file, line, r, problems)]
+    records = [r for file, line, r in gold if check_record(r, (file, line), problems, Level.GOLD)]
     problems.raise_if_any()
     if args.name == "llm":
         from newserrata.baselines.llm import KEY_VARIABLES, Judge, api_key
