@@ -71,4 +71,4 @@ def test_the_card_has_one_row_per_section_naming_its_card_metrics() -> None:
 
 def test_a_metric_cannot_be_registered_twice() -> None:
     with pytest.raises(ValueError, match="char_f1"):
-        register_metric(Metric("char_f1", "x", "x", metrics.CHARACTER, lambda c: None))
+        register_metric(Metric("char_f1", "x", "x", metrics.CHARACTER, lambda c: None, "never"))

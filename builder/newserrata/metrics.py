@@ -7,6 +7,7 @@ read this registry, so a metric cannot be added, renamed or dropped in one of th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,7 @@ class Metric:
     description: str
     section: Section
     compute: Callable[[Inputs], float | None]
+    undefined: str
     higher_is_better: bool = True
     headline: bool = True
     in_card: bool = True
@@ -63,6 +65,11 @@ DOCUMENT = Section("Document level", "AUROC and balanced accuracy of `has_error`
                    "with `mqm_score`", card_name="document level")
 SECTIONS = (CHARACTER, SEVERITY, SHROOM, RECORD, DOCUMENT)
 REGISTRY: dict[str, Metric] = {}
+NOTHING_PREDICTED = "nothing predicted"
+NO_GOLD = "no gold error character"
+NEITHER = "no gold and no predicted error character"
+NO_RECORDS = "no records"
+NO_RANKING = "fewer than two records, or the predicted score or the gold badness is constant"
 
 
 def register_metric(metric: Metric) -> Metric:
@@ -88,31 +95,32 @@ def _stat(name: str) -> Callable[..., float | None]:
 
 for _metric in (
     Metric("char_p", "Char P", "hard-predicted characters that are gold error characters", CHARACTER,
-           lambda c: ratio(c.matched, c.pred), in_baselines=True),
+           lambda c: ratio(c.matched, c.pred), NOTHING_PREDICTED, in_baselines=True),
     Metric("char_r", "Char R", "gold error characters that are hard-predicted", CHARACTER,
-           lambda c: ratio(c.matched, c.gold), in_baselines=True),
+           lambda c: ratio(c.matched, c.gold), NO_GOLD, in_baselines=True),
     Metric("char_f1", "Char F1", "micro F1 over all characters of the split", CHARACTER,
-           lambda c: ratio(2 * c.matched, c.gold + c.pred), in_baselines=True, in_harness=True),
+           lambda c: ratio(2 * c.matched, c.gold + c.pred), NEITHER, in_baselines=True, in_harness=True),
     Metric("char_p_sev", "Severity P", "char_p with half credit for a match of the other severity", SEVERITY,
-           lambda c: ratio(c.credit, c.pred), in_card=False),
+           lambda c: ratio(c.credit, c.pred), NOTHING_PREDICTED, in_card=False),
     Metric("char_r_sev", "Severity R", "char_r with half credit for a match of the other severity", SEVERITY,
-           lambda c: ratio(c.credit, c.gold), in_card=False),
+           lambda c: ratio(c.credit, c.gold), NO_GOLD, in_card=False),
     Metric("char_f1_sev", "Severity F1", "char_f1 with half credit for a match of the other severity (WMT QE 2023)",
-           SEVERITY, lambda c: ratio(2 * c.credit, c.gold + c.pred), in_baselines=True, in_harness=True),
+           SEVERITY, lambda c: ratio(2 * c.credit, c.gold + c.pred), NEITHER, in_baselines=True, in_harness=True),
     Metric("shroom_iou", "Mu-SHROOM IoU", "per-record character IoU, 1 for empty-vs-empty, mean over records",
-           SHROOM, lambda c: _mean(c.shroom_iou), in_baselines=True, in_harness=True),
+           SHROOM, lambda c: _mean(c.shroom_iou), NO_RECORDS, in_baselines=True, in_harness=True),
     Metric("shroom_cor", "Mu-SHROOM cor", "per-record Spearman correlation of character probabilities, mean over "
-           "records", SHROOM, lambda c: _mean(c.shroom_cor), in_baselines=True, in_harness=True),
+           "records", SHROOM, lambda c: _mean(c.shroom_cor), NO_RECORDS, in_baselines=True, in_harness=True),
     Metric("record_iou", "Record IoU", "per-record character IoU over records where gold or prediction is "
-           "non-empty", RECORD, lambda c: _mean(c.record_iou), in_baselines=True, in_harness=True),
+           "non-empty", RECORD, lambda c: _mean(c.record_iou), "every record is empty-vs-empty", in_baselines=True,
+           in_harness=True),
     Metric("auroc", "AUROC", "area under the ROC curve of the predicted score for has_error", DOCUMENT,
-           lambda c: _stat("auroc")(c.has_error, c.score), in_baselines=True),
+           lambda c: _stat("auroc")(c.has_error, c.score), "the gold has only one class", in_baselines=True),
     Metric("balanced_accuracy", "Balanced acc.", "mean per-class recall of the predicted has_error", DOCUMENT,
-           lambda c: _stat("balanced_accuracy")(c.has_error, c.pred_has_error)),
+           lambda c: _stat("balanced_accuracy")(c.has_error, c.pred_has_error), NO_RECORDS),
     Metric("kendall", "Kendall τ", "Kendall's tau-b between the predicted score and the gold MQM badness",
-           DOCUMENT, lambda c: _stat("kendall_tau_b")(c.score, c.badness)),
+           DOCUMENT, lambda c: _stat("kendall_tau_b")(c.score, c.badness), NO_RANKING),
     Metric("pearson", "Pearson", "Pearson's r between the predicted score and the gold MQM badness", DOCUMENT,
-           lambda c: _stat("pearson")(c.score, c.badness)),
+           lambda c: _stat("pearson")(c.score, c.badness), NO_RANKING),
 ):
     register_metric(_metric)
 
@@ -123,7 +131,14 @@ HARNESS_METRICS = tuple(m for m in METRICS if m.in_harness)
 
 
 def compute(inputs: Inputs) -> dict[str, float | None]:
-    return {m.name: m.compute(inputs) for m in METRICS}
+    """Every metric; a value that is not a finite number is undefined (JSON has no NaN or Infinity)."""
+    values = {m.name: m.compute(inputs) for m in METRICS}
+    return {k: v if v is None or math.isfinite(v) else None for k, v in values.items()}
+
+
+def undefined(values: dict[str, float | None]) -> dict[str, str]:
+    """Why each undefined (None) metric is undefined."""
+    return {name: REGISTRY[name].undefined for name, value in values.items() if value is None}
 
 
 def card_rows() -> list[tuple[str, str]]:

@@ -25,7 +25,7 @@ from newserrata import predictions as preds
 from newserrata.aggregate import Interval, merge
 from newserrata.checks import Level, check_record
 from newserrata.errors import InputError, Problem, Problems
-from newserrata.metrics import HEADLINE, Inputs, compute, ratio
+from newserrata.metrics import HEADLINE, Inputs, compute, ratio, undefined
 from newserrata.predictions import Located, PredictedSpan, Prediction
 from newserrata.records import Record
 from newserrata.taxonomy import weight
@@ -83,6 +83,7 @@ class Report:
     intervals: dict[str, list[float] | None] = field(default_factory=dict)
     bootstrap: int = 0
     seed: int = 0
+    undefined: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -311,8 +312,9 @@ def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, g
         "gold_with_error": float(columns.gold_has_error.sum()),
         "predicted_with_error": float(columns.pred_has_error.sum()),
     }
-    return Report(gold, len(rows), missing, columns.metrics(), counts, per_category, per_source, intervals,
-                  bootstrap, seed)
+    metrics = columns.metrics()
+    return Report(gold, len(rows), missing, metrics, counts, per_category, per_source, intervals, bootstrap, seed,
+                  undefined(metrics))
 
 
 def evaluate(gold: Iterable[Located], predictions: dict[str, Prediction], problems: Problems, *, file: str,
@@ -386,13 +388,13 @@ def run(args: argparse.Namespace) -> int:
                       progress=sys.stderr.isatty())
     if args.json == "-":
         print(report.table(), file=sys.stderr)
-        json.dump(report.to_dict(), sys.stdout, indent=2)
+        json.dump(report.to_dict(), sys.stdout, indent=2, allow_nan=False)
         print()
         return 0
     if args.json:
         from newserrata.atomic import write_bytes
 
-        write_bytes(Path(args.json), (json.dumps(report.to_dict(), indent=2) + "\n").encode("utf-8"))
+        write_bytes(Path(args.json), (json.dumps(report.to_dict(), indent=2, allow_nan=False) + "\n").encode("utf-8"))
     print(report.table())
     return 0
 
