@@ -13,12 +13,12 @@ from conftest import tree_digest
 
 from newserrata import write
 from newserrata.aggregate import Alpha, aggregate
-from newserrata.buildstats import alpha_of
 from newserrata.errors import InputError, Problems
 from newserrata.manifest import Digest, check_lock
 from newserrata.records import Annotation, Record, Span
 from newserrata.release import load
 from newserrata.split import LeakCheck, assign, bucket
+from newserrata.stats import alpha_of
 
 GOOD = """
 [dataset]

@@ -19,13 +19,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newserrata import download, schemas
+from newserrata import download
 from newserrata.aggregate import aggregate
 from newserrata.atomic import write_bytes
 from newserrata.baselines import sample_table
-from newserrata.buildstats import Sample, Stats
 from newserrata.card import SplitFiles, card, datasheet
-from newserrata.checks import check_spans
+from newserrata.checks import Level, check_record
 from newserrata.errors import InputError, Problem, Problems
 from newserrata.manifest import (
     Digest,
@@ -43,6 +42,7 @@ from newserrata.release import load as load_release
 from newserrata.report import LIMIT, write_build_report
 from newserrata.sources import MAIN, Pin, SourceLog
 from newserrata.split import LeakCheck, assign
+from newserrata.stats import Sample, Stats, id_key
 
 DEFAULT_RELEASE = Path("data/release.toml")
 DEFAULT_OUT = Path("dist")
@@ -176,19 +176,6 @@ def open_sources(release: Release, names: list[str] | None, files: dict[str, Pat
     return streams, missing, inputs
 
 
-def record_problems(record: dict[str, Any], where: str, problems: Problems) -> None:
-    """Schema and offsets only: the derived fields were computed a moment ago by aggregate()."""
-    for ptr, message in schemas.schema_errors("record", record):
-        problems.add(where, None, ptr, message, "see schema/record.schema.json")
-    text = record["text"]
-    check_spans(record["spans"], text, (where, None), "/spans", problems)
-    for i, annotation in enumerate(record["annotations"]):
-        check_spans(annotation["spans"], text, (where, None), f"/annotations/{i}/spans", problems)
-        if annotation["source_spans"] and record["source_text"] is not None:
-            check_spans(annotation["source_spans"], record["source_text"], (where, None),
-                        f"/annotations/{i}/source_spans", problems)
-
-
 def _progress(records: Iterable[Record], name: str, enabled: bool) -> Iterable[Record]:
     if not enabled:
         return records
@@ -207,7 +194,7 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
     """Aggregate, validate, split and write every record; InputError before anything is kept. The
     statistics and the sample that the card, datasheet and report need are gathered on the way, so
     nothing reads the release back."""
-    from newserrata.write import ShardWriter, SortedSplit, merge
+    from newserrata.write import ShardWriter, SortedSplit, merge_runs
 
     splits = list(release.splits)
     work = folder / ".work"
@@ -225,13 +212,13 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
             if record.source != name:
                 problems.add(where, None, "/source", f"importer set source {record.source!r}, expected {name!r}",
                              "the importer must pass the source name through")
-            record_problems(row, where, problems)
+            check_record(row, (where, None), problems, Level.BUILT)
             split = assign(release.salt, record.group_id, release.splits)
             leaks.add(record.id, record.group_id, record.text, split, where, problems)
             if len(problems) > found:
                 continue
             stats.add(record, split)
-            sample.add(row, split)
+            sample.add(id_key(row["id"]), (row, split))
             writers[(name, split)].add(row)
         if not count:
             problems.add(stream.location, None, f"sources.{name}", "this enabled source has no records",
@@ -250,28 +237,15 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
                 shutil.copyfile(path, target / path.name)
         else:
             out = ShardWriter(target, split)
-            merge(with_rows, out)
+            merge_runs(with_rows, out)
             out.close()
     shutil.rmtree(work, ignore_errors=True)
     layout: dict[str, dict[str, SplitFiles]] = {}
     for config in ["default", *(s.source.name for s in streams)]:
-        present = {s: split_files(folder, config, s) for s in splits}
+        present = {s: SplitFiles.on_disk(folder, config, s) for s in splits}
         if any(f.num_examples for f in present.values()):
             layout[config] = {s: f for s, f in present.items() if f.num_examples}
     return stats, sample, layout
-
-
-def split_files(folder: Path, config: str, split: str) -> SplitFiles:
-    import pyarrow.parquet as pq
-
-    paths = sorted((folder / "data" / config).glob(f"{split}-*.parquet"))
-    rows = size = 0
-    for path in paths:
-        meta = pq.read_metadata(path)
-        rows += meta.num_rows
-        size += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-    return SplitFiles([p.relative_to(folder).as_posix() for p in paths], rows, size,
-                      sum(p.stat().st_size for p in paths))
 
 
 def _same_tree(a: Path, b: Path) -> list[str]:
@@ -351,7 +325,7 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
             present = [s.source for s in streams]
             gone = sorted(missing)
             _say("build: writing card, datasheet, report and manifest", progress)
-            chosen = sample.rows()
+            chosen = sorted(sample.items(), key=lambda pair: (pair[1], pair[0]["id"]))
             totals = {split: stats.get(split).records for split in release.splits}
             baselines = sample_table(chosen, totals) if "default" in layout else ""
             clock.lap("baselines table")

@@ -11,8 +11,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from newserrata.buildstats import Stats, Tally
+from newserrata.metrics import card_rows
 from newserrata.release import Release, Source
+from newserrata.stats import Stats, Tally
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
 
 STATISTICS_MARKER = "<!-- statistics -->"
@@ -35,6 +36,19 @@ class SplitFiles:
     num_bytes: int
     download_size: int
 
+    @classmethod
+    def on_disk(cls, folder: Path, config: str, split: str) -> SplitFiles:
+        """Read from the shards' parquet footers in the build folder, so the card states what was written."""
+        import pyarrow.parquet as pq
+
+        paths = sorted((folder / "data" / config).glob(f"{split}-*.parquet"))
+        rows = size = 0
+        for path in paths:
+            meta = pq.read_metadata(path)
+            rows += meta.num_rows
+            size += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        return cls([p.relative_to(folder).as_posix() for p in paths], rows, size, sum(p.stat().st_size for p in paths))
+
 
 def size_category(records: int) -> str:
     for limit, name in SIZE_CATEGORIES:
@@ -49,16 +63,25 @@ def hub_license(spdx: str) -> str:
 
 
 def _dataset_info(config: str, splits: dict[str, SplitFiles]) -> dict[str, Any]:
+    """One config's dataset_info through the public `DatasetInfosDict.to_dataset_card_data`, with the keys in
+    the order the published cards have always had (features first, config_name kept even for default)."""
     from datasets import DatasetInfo, SplitDict, SplitInfo
+    from datasets.info import DatasetInfosDict
+    from huggingface_hub import DatasetCardData
 
     from newserrata.write import features
 
     split_dict = SplitDict()
     for name, info in splits.items():
         split_dict.add(SplitInfo(name=name, num_bytes=info.num_bytes, num_examples=info.num_examples))
-    return DatasetInfo(features=features(), splits=split_dict, config_name=config,
-                       download_size=sum(s.download_size for s in splits.values()),
-                       dataset_size=sum(s.num_bytes for s in splits.values()))._to_yaml_dict()
+    info = DatasetInfo(features=features(), splits=split_dict, config_name=config,
+                      download_size=sum(s.download_size for s in splits.values()),
+                      dataset_size=sum(s.num_bytes for s in splits.values()))
+    holder = DatasetCardData()
+    DatasetInfosDict({config: info}).to_dataset_card_data(holder)
+    found = holder["dataset_info"]
+    return {"features": found["features"], "config_name": config} | {
+        k: v for k, v in found.items() if k not in ("features", "config_name")}
 
 
 def card_data(release: Release, sources: list[Source], layout: dict[str, dict[str, SplitFiles]],
@@ -119,17 +142,6 @@ FIELDS = [
     ("license", "license of the record's text and labels"),
 ]
 
-METRICS = [
-    ("char_p, char_r, char_f1", "micro precision, recall and F1 over all characters of the split"),
-    ("char_f1_sev", "character F1 where a matched character earns 1 with the gold severity and 0.5 with another"),
-    ("shroom_iou, shroom_cor", "SemEval-2025 Mu-SHROOM per-record IoU and Spearman correlation of character "
-                               "probabilities, averaged over records"),
-    ("record_iou", "per-record IoU over records where gold or prediction is non-empty"),
-    ("document level", "AUROC and balanced accuracy of `has_error`; Kendall and Pearson correlation with "
-                       "`mqm_score`"),
-]
-
-
 def card_body(release: Release, sources: list[Source], missing: list[str], layout: dict[str, dict[str, SplitFiles]],
               stats: Stats, baselines: str = "") -> str:
     splits = list(release.splits)
@@ -173,7 +185,7 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
             "## Metrics", "",
             "Predictions are JSON lines `{\"id\", \"spans\": [{\"start\", \"end\", \"severity\"?, \"category\"?, "
             "\"prob\"?}], \"score\"?}`; `newserrata score` reports:", "",
-            _table(["metric", "definition"], [[f"`{m}`", d] for m, d in METRICS]), "",
+            _table(["metric", "definition"], [[f"`{m}`", d] for m, d in card_rows()]), "",
             "with per-category recall, per-source breakdowns and seeded bootstrap 95% intervals.", "",
             *(["## Baselines", "", "`newserrata baseline` predictions on this release, scored by `newserrata score` "
                "(definitions in docs/scoring.md of the repository):", "", baselines, ""] if baselines else []),

@@ -1,9 +1,12 @@
-"""What a JSON Schema cannot say: offsets against the text, and derived fields against their inputs."""
+"""The one check of a published-shape record, at the level its reader needs (`Level`): the schema, then
+what a JSON Schema cannot say: offsets against the text, and derived fields against their inputs."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
+from newserrata import schemas
 from newserrata.aggregate import aggregate
 from newserrata.errors import Problems
 from newserrata.records import Record
@@ -71,7 +74,58 @@ def check_runs(runs: list[dict[str, Any]], length: int, where: tuple[str, int | 
         previous_end = max(previous_end, end)
 
 
-def check_record(record: dict[str, Any], where: tuple[str, int | None], problems: Problems) -> None:
+class Level(Enum):
+    """How much of a record to check: each reader checks what it relies on and nothing it can trust."""
+
+    GOLD = "gold"
+    """The scorer's reading of a published release: schema, gold spans and soft labels as sorted runs."""
+    BUILT = "built"
+    """A record `aggregate` derived a moment ago: schema, and every span's offsets and text."""
+    FULL = "full"
+    """A record from outside: all of the above, and its derived fields against a recomputation."""
+
+
+SCHEMA_HINTS = {Level.GOLD: "score against a release built by `newserrata build`"}
+
+
+def check_record(record: dict[str, Any], where: tuple[str, int | None], problems: Problems,
+                 level: Level = Level.FULL, seen: dict[str, str] | None = None) -> bool:
+    """The one check of a published-shape record; True when it added no problem. With `seen` (id to
+    file:line of the records checked so far) a repeated id is a problem too."""
+    file, line = where
+    if not schemas.is_valid("record", record):
+        for ptr, message in schemas.schema_errors("record", record):
+            problems.add(file, line, ptr, message, SCHEMA_HINTS.get(level, "see schema/record.schema.json"))
+        return False
+    found = len(problems)
+    if seen is not None:
+        if record["id"] in seen:
+            problems.add(file, line, "/id", f"duplicate id {record['id']!r}, first at {seen[record['id']]}",
+                         "record ids are unique within a split")
+        else:
+            seen[record["id"]] = f"{file}:{line}"
+    text = record["text"]
+    if level is Level.GOLD:
+        check_runs(record["spans"], len(text), where, "/spans", problems)
+        check_runs(record["soft_labels"], len(text), where, "/soft_labels", problems)
+    elif level is Level.BUILT:
+        _check_label_spans(record, where, problems)
+    else:
+        _check_published(record, where, problems)
+    return len(problems) == found
+
+
+def _check_label_spans(record: dict[str, Any], where: tuple[str, int | None], problems: Problems) -> None:
+    text = record["text"]
+    check_spans(record["spans"], text, where, "/spans", problems)
+    for i, annotation in enumerate(record["annotations"]):
+        check_spans(annotation["spans"], text, where, f"/annotations/{i}/spans", problems)
+        if annotation["source_spans"] and record["source_text"] is not None:
+            check_spans(annotation["source_spans"], record["source_text"], where, f"/annotations/{i}/source_spans",
+                        problems)
+
+
+def _check_published(record: dict[str, Any], where: tuple[str, int | None], problems: Problems) -> None:
     """Semantic checks of one schema-valid record, including that derived fields match a recomputation."""
     file, line = where
     text = record["text"]

@@ -8,6 +8,8 @@ in memory all at once.
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +47,8 @@ class Prediction:
 
 def parse(file: str, line: int, value: dict[str, Any], problems: Problems) -> Prediction | None:
     """One schema-checked line; None (with problems added) when it cannot be used."""
+    if not _finite(file, line, value, problems):
+        return None
     if not schemas.is_valid("prediction", value):
         for ptr, message in schemas.schema_errors("prediction", value):
             problems.add(file, line, ptr, message, "see schema/prediction.schema.json")
@@ -59,6 +63,22 @@ def parse(file: str, line: int, value: dict[str, Any], problems: Problems) -> Pr
     # A line with a bad span keeps no spans: later checks would otherwise name the wrong /spans/<i>.
     spans = [PredictedSpan(**s) for s in value["spans"]] if len(problems) == found else []
     return Prediction(value["id"], spans, value.get("score"), file, line)
+
+
+def _finite(file: str, line: int, value: Any, problems: Problems) -> bool:
+    """Python's JSON reader turns NaN, Infinity and 1e999 into floats that the schema validator sees as
+    null; name them for what they are, since no metric can be computed from them."""
+    if not isinstance(value, dict):
+        return True
+    numbers = [("/score", value.get("score"))]
+    spans = value.get("spans")
+    if isinstance(spans, list):
+        numbers += [(f"/spans/{i}/prob", s.get("prob")) for i, s in enumerate(spans) if isinstance(s, dict)]
+    bad = [(ptr, v) for ptr, v in numbers if isinstance(v, float) and not math.isfinite(v)]
+    for ptr, v in bad:
+        problems.add(file, line, ptr, f"{json.dumps(v)} is not a finite number",
+                     "write a finite JSON number (NaN and Infinity are not JSON)")
+    return not bad
 
 
 def index(lines: Iterable[Located], problems: Problems) -> dict[str, Prediction]:

@@ -146,7 +146,7 @@ def check_lock(manifest: dict[str, Any], files: list[LocalFile], release: Path, 
 
 def check_records(folder: Path, problems: Problems, progress: bool) -> None:
     """Records are re-validated as published: schema, offsets, and derived fields against a recomputation."""
-    from newserrata.validate import Summary, validate_records
+    from newserrata.validate import Checked, validate_records
 
     shards = sorted((folder / "data").glob("*/*.parquet"))
     if not shards:
@@ -157,7 +157,7 @@ def check_records(folder: Path, problems: Problems, progress: bool) -> None:
 
         shards = tqdm(shards, desc="validating records", unit="file", file=sys.stderr, leave=False)
     for shard in shards:
-        validate_records(shard, problems, Summary())
+        validate_records(shard, problems, Checked())
 
 
 def check_card(folder: Path, files: list[LocalFile], problems: Problems) -> None:

@@ -19,19 +19,17 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from newserrata.aggregate import Alpha
 from newserrata.atomic import write_bytes
 from newserrata.errors import Problems
+from newserrata.metrics import ratio
 from newserrata.records import Record
+from newserrata.stats import Sample, Stats, id_key, rounded
 from newserrata.taxonomy import CATEGORIES, CATEGORY_ORDER, SEVERITIES
-
-if TYPE_CHECKING:
-    from newserrata.buildstats import Stats
 
 LIMIT = 2000
 SHARD = re.compile(r"^(?P<split>[A-Za-z0-9_]+)-\d{5}-of-\d{5}\.parquet$")
@@ -45,127 +43,6 @@ class ReportInfo:
     records: int
     embedded: int
     bytes: int
-
-
-def _round(value: float | None, digits: int = 4) -> float | None:
-    return None if value is None else round(value, digits) + 0.0
-
-
-def _ratio(num: float, den: float) -> float | None:
-    return num / den if den else None
-
-
-# ---------------------------------------------------------------- statistics over every record
-
-
-@dataclass
-class SourceStats:
-    records: int = 0
-    annotations: int = 0
-    spans: int = 0
-    with_errors: int = 0
-    mqm: float = 0.0
-    agreements: list[float] = field(default_factory=list)
-    annotators: set[str] = field(default_factory=set)
-    languages: set[str] = field(default_factory=set)
-    alpha: Alpha = field(default_factory=Alpha)
-
-
-class Statistics:
-    """Release-level numbers (per source, per split, span counts for the charts), one record at a time."""
-
-    def __init__(self) -> None:
-        self.sources: dict[str, SourceStats] = {}
-        self.splits: Counter[str] = Counter()
-        self.counts: Counter[tuple[str, str, str, str]] = Counter()
-        self.systems: set[str] = set()
-        self.characters = 0
-
-    def add(self, record: dict[str, Any], split: str) -> None:
-        s = self.sources.setdefault(record["source"], SourceStats())
-        s.records += 1
-        s.annotations += record["num_annotators"]
-        s.spans += len(record["spans"])
-        s.with_errors += bool(record["has_error"])
-        s.mqm += record["mqm_score"]
-        s.annotators.update(a["annotator_id"] for a in record["annotations"])
-        s.languages.add(record["language"])
-        if record["agreement"] is not None:
-            s.agreements.append(record["agreement"])
-        if record["num_annotators"] > 1:
-            s.alpha.add(Record.from_dict(record))
-        self.splits[split] += 1
-        self.systems.update([record["system"]] if record["system"] else [])
-        self.characters += len(record["text"])
-        for span in record["spans"]:
-            self.counts[(record["source"], split, span["category"], span["severity"])] += 1
-
-    def facets(self) -> dict[str, list[str]]:
-        return {"source": sorted(self.sources), "system": sorted(self.systems),
-                "split": sorted(s for s in self.splits if s)}
-
-    def to_dict(self) -> dict[str, Any]:
-        every = list(self.sources.values())
-        agreements = [a for s in every for a in s.agreements]
-        return {
-            "records": sum(s.records for s in every),
-            "spans": sum(s.spans for s in every),
-            "with_errors": sum(s.with_errors for s in every),
-            "annotators": sum(len(s.annotators) for s in every),
-            "multi": sum(len(s.agreements) for s in every),
-            "agreement": _round(_ratio(sum(agreements), len(agreements))),
-            "characters": self.characters,
-            "sources": [{
-                "name": name,
-                "records": s.records,
-                "annotators": len(s.annotators),
-                "per_record": _round(s.annotations / s.records, 2),
-                "spans": s.spans,
-                "with_errors": s.with_errors,
-                "agreement": _round(_ratio(sum(s.agreements), len(s.agreements))),
-                "alpha": _round(s.alpha.value()),
-                "mqm": _round(s.mqm / s.records, 2),
-                "languages": sorted(s.languages),
-            } for name, s in sorted(self.sources.items())],
-            "splits": [{"name": k, "records": n} for k, n in sorted(self.splits.items())],
-            "counts": [[*key, n] for key, n in sorted(self.counts.items())],
-        }
-
-
-def build_statistics(stats: Stats) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """`Statistics.to_dict` and its facets from the tallies a build gathered over every record while
-    writing them, so the build's page needs no second pass over the release."""
-    sources: dict[str, Any] = {}
-    for (_, source) in stats.tallies:
-        sources.setdefault(source, stats.get("*", source))
-    splits = sorted({split for split, _ in stats.tallies if split})
-    total = stats.get()
-    counts = sorted((source, split, category, severity, n) for (split, source), tally in stats.tallies.items()
-                    for (category, severity), n in tally.spans.items() if n)
-    summary = {
-        "records": total.records,
-        "spans": sum(total.spans.values()),
-        "with_errors": total.with_error,
-        "annotators": len(total.annotators),
-        "multi": total.agreement_count,
-        "agreement": _round(total.agreement),
-        "characters": total.characters,
-        "sources": [{
-            "name": name,
-            "records": t.records,
-            "annotators": len(t.annotators),
-            "per_record": _round(t.annotations / t.records, 2),
-            "spans": sum(t.spans.values()),
-            "with_errors": t.with_error,
-            "agreement": _round(t.agreement),
-            "alpha": _round(t.alpha.value()),
-            "mqm": _round(t.mqm_sum / t.records, 2),
-            "languages": sorted(t.text_languages),
-        } for name, t in sorted(sources.items())],
-        "splits": [{"name": split, "records": stats.get(split).records} for split in splits],
-        "counts": [list(row) for row in counts],
-    }
-    return summary, {"source": sorted(sources), "system": sorted(total.systems), "split": splits}
 
 
 # ---------------------------------------------------------------- a model's scores
@@ -208,8 +85,8 @@ class Scorer:
         row = score_record(Gold.from_dict(record), prediction, self.categories)
         self.rows.append(row)
         both = row.gold_chars + row.pred_chars
-        return {"p": _ratio(row.matched, row.pred_chars), "r": _ratio(row.matched, row.gold_chars),
-                "f1": _ratio(2 * row.matched, both) if both else 1.0, "iou": row.shroom_iou, "cor": row.shroom_cor,
+        return {"p": ratio(row.matched, row.pred_chars), "r": ratio(row.matched, row.gold_chars),
+                "f1": ratio(2 * row.matched, both) if both else 1.0, "iou": row.shroom_iou, "cor": row.shroom_cor,
                 "tp": row.matched, "fp": row.pred_chars - row.matched, "fn": row.gold_chars - row.matched}
 
     def finish(self) -> dict[str, Any]:
@@ -221,37 +98,14 @@ class Scorer:
         report = summarize(self.rows, self.categories, gold="", missing=self.missing)
 
         def rows(table: dict[str, dict[str, float | None]]) -> list[dict[str, Any]]:
-            return [{"name": k} | {m: _round(v) for m, v in row.items()} for k, row in table.items()]
+            return [{"name": k} | {m: rounded(v) for m, v in row.items()} for k, row in table.items()]
 
         return {"records": report.records, "missing": report.missing, "counts": report.counts,
-                "metrics": {k: _round(v) for k, v in report.metrics.items()},
+                "metrics": {k: rounded(v) for k, v in report.metrics.items()},
                 "sources": rows(report.per_source), "categories": rows(report.per_category)}
 
 
 # ---------------------------------------------------------------- what the page embeds
-
-
-class Sample:
-    """The `limit` items with the smallest keys, in arrival order, in bounded memory."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.seen = 0
-        self.items: list[tuple[Any, int, Any]] = []
-
-    def add(self, key: Any, item: Any) -> None:
-        self.items.append((key, self.seen, item))
-        self.seen += 1
-        if len(self.items) > 2 * self.limit:
-            self._prune()
-
-    def _prune(self) -> None:
-        self.items = sorted(self.items, key=lambda x: (x[0], x[1]))[:self.limit]
-        self.items.sort(key=lambda x: x[1])
-
-    def result(self) -> list[Any]:
-        self._prune()
-        return [item for _, _, item in self.items]
 
 
 def _utf16(text: str) -> Callable[[int], int]:
@@ -292,7 +146,7 @@ def _compact(record: dict[str, Any], index: dict[str, dict[str, int]], split: st
     }
     if record["num_annotators"] > 1:
         out["sl"] = [[u(s["start"]), u(s["end"]), round(s["prob"], 3)] for s in record["soft_labels"]]
-        out["agr"] = _round(record["agreement"], 3)
+        out["agr"] = rounded(record["agreement"], 3)
     for key, name in (("t", "title"), ("url", "url"), ("date", "date"), ("st", "source_text"),
                       ("sl_lang", "source_language"), ("proc", "process")):
         if record.get(name):
@@ -302,7 +156,7 @@ def _compact(record: dict[str, Any], index: dict[str, dict[str, int]], split: st
                       sev.get(s.get("severity") or "", -1), s.get("prob"), int(_counts(s))]
                      for s in prediction["spans"]]
     if score is not None:
-        out["sc"] = {k: _round(v, 3) if isinstance(v, float) else v for k, v in score.items()}
+        out["sc"] = {k: rounded(v, 3) if isinstance(v, float) else v for k, v in score.items()}
     return out
 
 
@@ -314,21 +168,22 @@ def report_data(pairs: Iterable[Pair], *, title: str, predictions: dict[str, dic
     the page embeds the worst-scored (with a model) or those with the smallest hash of their id:
     deterministic, and a record once shown stays shown when records are added."""
     problems = Problems() if problems is None else problems
-    stats = Statistics()
+    stats = Stats()
     scorer = None if predictions is None else Scorer(predictions, problems, file=prediction_file,
                                                        lines=prediction_lines)
     sample = Sample(limit)
     for record, split in pairs:
-        stats.add(record, split)
+        stats.add(Record.from_dict(record), split)
         score = scorer.add(record) if scorer is not None else None
         if scorer is not None:
             key: Any = (score["iou"] if score else 0.0, record["id"])
         else:
-            key = hashlib.sha256(record["id"].encode("utf-8")).digest()
+            key = id_key(record["id"])
         sample.add(key, (record, split, score))
     overall = scorer.finish() if scorer is not None else None
     problems.raise_if_any()
-    return page_data(title, stats.to_dict(), stats.facets(), sample.result(), predictions=predictions,
+    summary, facets = stats.page_summary()
+    return page_data(title, summary, facets, sample.items(), predictions=predictions,
                      model=None if overall is None else {"name": model} | overall)
 
 
@@ -405,7 +260,7 @@ def write_build_report(folder: Path, *, title: str, stats: Stats, sample: list[P
     """report.html of a build folder from what the build gathered while writing it: statistics over
     every record, and its sample (the LIMIT records with the smallest hash of their id, in the order of
     the default config), which is what `report_data` would embed from the same records."""
-    summary, facets = build_statistics(stats)
+    summary, facets = stats.page_summary()
     chosen = [(record, split, None) for record, split in sample]
     return _write(page_data(title, summary, facets, chosen), Path(folder) / "report.html")
 
@@ -417,25 +272,12 @@ def checked_records(path: Path, problems: Problems, config: str = "default", spl
                     ) -> Iterator[Pair]:
     """Schema-valid records with their split (from the shard name of a build folder, else --split);
     problems are collected, so every bad record is named before anything is written."""
-    from newserrata import schemas
-    from newserrata.checks import check_spans
+    from newserrata.checks import Level, check_record
     from newserrata.records_io import iter_records
 
     seen: dict[str, str] = {}
     for file, line, record in _progress(iter_records(path, problems, config, split), "report"):
-        found = len(problems)
-        for ptr, message in schemas.schema_errors("record", record):
-            problems.add(file, line, ptr, message, "see schema/record.schema.json")
-        if len(problems) > found:
-            continue
-        check_spans(record["spans"], record["text"], (file, line), "/spans", problems)
-        for i, annotation in enumerate(record["annotations"]):
-            check_spans(annotation["spans"], record["text"], (file, line), f"/annotations/{i}/spans", problems)
-        if record["id"] in seen:
-            problems.add(file, line, "/id", f"duplicate id {record['id']!r}, first at {seen[record['id']]}",
-                         "record ids are unique")
-        seen[record["id"]] = f"{file}:{line}"
-        if len(problems) > found:
+        if not check_record(record, (file, line), problems, Level.BUILT, seen):
             continue
         shard = SHARD.match(Path(file).name)
         yield record, shard["split"] if shard else split or ""

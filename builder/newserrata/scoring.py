@@ -22,16 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from newserrata import predictions as preds
-from newserrata import schemas
 from newserrata.aggregate import Interval, merge
-from newserrata.checks import check_runs
+from newserrata.checks import Level, check_record
 from newserrata.errors import InputError, Problem, Problems
+from newserrata.metrics import HEADLINE, Inputs, compute, ratio, undefined
 from newserrata.predictions import Located, PredictedSpan, Prediction
 from newserrata.records import Record
 from newserrata.taxonomy import weight
 
-HEADLINE = ("char_p", "char_r", "char_f1", "char_p_sev", "char_r_sev", "char_f1_sev", "shroom_iou", "shroom_cor",
-            "record_iou", "auroc", "balanced_accuracy", "kendall", "pearson")
 HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+@[^\s@]+$")
 
 
@@ -85,6 +83,7 @@ class Report:
     intervals: dict[str, list[float] | None] = field(default_factory=dict)
     bootstrap: int = 0
     seed: int = 0
+    undefined: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -270,35 +269,16 @@ class Columns:
         self.source = np.array([r.source for r in rows], dtype=object)
 
     def metrics(self, idx: Any = slice(None)) -> dict[str, float | None]:
+        """Every registered metric on the records `idx` selects."""
         import numpy as np
 
-        from newserrata import scoring_stats as stats
-
-        gold, pred = float(self.gold_chars[idx].sum()), float(self.pred_chars[idx].sum())
-        matched, credit = float(self.matched[idx].sum()), float(self.credit[idx].sum())
-        n = len(self.shroom_iou[idx])
         record_iou = self.record_iou[idx]
-        record_iou = record_iou[~np.isnan(record_iou)]
-        labels, scores = self.gold_has_error[idx], self.pred_score[idx]
-        return {
-            "char_p": _ratio(matched, pred),
-            "char_r": _ratio(matched, gold),
-            "char_f1": _ratio(2 * matched, gold + pred),
-            "char_p_sev": _ratio(credit, pred),
-            "char_r_sev": _ratio(credit, gold),
-            "char_f1_sev": _ratio(2 * credit, gold + pred),
-            "shroom_iou": float(self.shroom_iou[idx].mean()) if n else None,
-            "shroom_cor": float(self.shroom_cor[idx].mean()) if n else None,
-            "record_iou": float(record_iou.mean()) if len(record_iou) else None,
-            "auroc": stats.auroc(labels, scores),
-            "balanced_accuracy": stats.balanced_accuracy(labels, self.pred_has_error[idx]),
-            "kendall": stats.kendall_tau_b(scores, self.gold_badness[idx]),
-            "pearson": stats.pearson(scores, self.gold_badness[idx]),
-        }
-
-
-def _ratio(num: float, den: float) -> float | None:
-    return num / den if den else None
+        return compute(Inputs(
+            gold=float(self.gold_chars[idx].sum()), pred=float(self.pred_chars[idx].sum()),
+            matched=float(self.matched[idx].sum()), credit=float(self.credit[idx].sum()),
+            shroom_iou=self.shroom_iou[idx], shroom_cor=self.shroom_cor[idx],
+            record_iou=record_iou[~np.isnan(record_iou)], has_error=self.gold_has_error[idx],
+            pred_has_error=self.pred_has_error[idx], score=self.pred_score[idx], badness=self.gold_badness[idx]))
 
 
 def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, gold: str, missing: int,
@@ -316,8 +296,8 @@ def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, g
     for category in sorted(set(categories["gold_chars"]) | set(categories["predicted_chars"])):
         g, f = categories["gold_chars"][category], categories["found_chars"][category]
         p, m = categories["predicted_chars"][category], categories["predicted_in_gold"][category]
-        per_category[category] = {"gold_chars": g, "found_chars": f, "recall": _ratio(f, g),
-                                  "predicted_chars": p, "predicted_in_gold": m, "precision": _ratio(m, p)}
+        per_category[category] = {"gold_chars": g, "found_chars": f, "recall": ratio(f, g),
+                                  "predicted_chars": p, "predicted_in_gold": m, "precision": ratio(m, p)}
     intervals: dict[str, list[float] | None] = {}
     if bootstrap and rows:
         rng = np.random.default_rng(seed)
@@ -332,20 +312,9 @@ def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, g
         "gold_with_error": float(columns.gold_has_error.sum()),
         "predicted_with_error": float(columns.pred_has_error.sum()),
     }
-    return Report(gold, len(rows), missing, columns.metrics(), counts, per_category, per_source, intervals,
-                  bootstrap, seed)
-
-
-def check_gold(file: str, line: int, record: dict[str, Any], problems: Problems) -> bool:
-    """Schema and run order only: the scorer trusts a published release's recomputed fields."""
-    if not schemas.is_valid("record", record):
-        for ptr, message in schemas.schema_errors("record", record):
-            problems.add(file, line, ptr, message, "score against a release built by `newserrata build`")
-        return False
-    found = len(problems)
-    check_runs(record["spans"], len(record["text"]), (file, line), "/spans", problems)
-    check_runs(record["soft_labels"], len(record["text"]), (file, line), "/soft_labels", problems)
-    return len(problems) == found
+    metrics = columns.metrics()
+    return Report(gold, len(rows), missing, metrics, counts, per_category, per_source, intervals, bootstrap, seed,
+                  undefined(metrics))
 
 
 def evaluate(gold: Iterable[Located], predictions: dict[str, Prediction], problems: Problems, *, file: str,
@@ -360,13 +329,8 @@ def evaluate(gold: Iterable[Located], predictions: dict[str, Prediction], proble
     rows: list[RecordScore] = []
     seen: dict[str, str] = {}
     for where, line, record in tqdm(gold, desc="score", unit=" records", disable=not progress, leave=False):
-        if not check_gold(where, line, record, problems):
+        if not check_record(record, (where, line), problems, Level.GOLD, seen):
             continue
-        if record["id"] in seen:
-            problems.add(where, line, "/id", f"duplicate record id {record['id']!r}, first at {seen[record['id']]}",
-                         "record ids are unique within a split")
-            continue
-        seen[record["id"]] = f"{where}:{line}"
         prediction = matcher.take(record["id"], record["text"])
         rows.append(score_record(Gold.from_dict(record), prediction, categories))
     matcher.finish()
@@ -424,13 +388,13 @@ def run(args: argparse.Namespace) -> int:
                       progress=sys.stderr.isatty())
     if args.json == "-":
         print(report.table(), file=sys.stderr)
-        json.dump(report.to_dict(), sys.stdout, indent=2)
+        json.dump(report.to_dict(), sys.stdout, indent=2, allow_nan=False)
         print()
         return 0
     if args.json:
         from newserrata.atomic import write_bytes
 
-        write_bytes(Path(args.json), (json.dumps(report.to_dict(), indent=2) + "\n").encode("utf-8"))
+        write_bytes(Path(args.json), (json.dumps(report.to_dict(), indent=2, allow_nan=False) + "\n").encode("utf-8"))
     print(report.table())
     return 0
 

@@ -41,11 +41,19 @@ def balanced_accuracy(labels: np.ndarray, predicted: np.ndarray) -> float | None
 
 
 def pearson(x: np.ndarray, y: np.ndarray) -> float | None:
-    if len(x) < 2:
+    """Each side is first scaled into [-1, 1] (r does not change): sums of squares of scores near the
+    float limit would otherwise overflow to inf and give NaN, or a wrong 0.0."""
+    if len(x) < 2 or not (np.isfinite(x).all() and np.isfinite(y).all()):
         return None
-    dx, dy = x - x.mean(), y - y.mean()
-    denominator = math.sqrt(float(dx @ dx) * float(dy @ dy))
-    return float(dx @ dy) / denominator if denominator else None
+    dx, dy = _centred(x), _centred(y)
+    denominator = math.sqrt(float(dx @ dx)) * math.sqrt(float(dy @ dy))
+    return max(-1.0, min(1.0, float(dx @ dy) / denominator)) if denominator else None
+
+
+def _centred(values: np.ndarray) -> np.ndarray:
+    scale = float(np.abs(values).max())
+    scaled = values / scale if scale else values
+    return scaled - scaled.mean()
 
 
 def _tied_pairs(values: np.ndarray) -> int:

@@ -9,8 +9,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from newserrata import schemas
-from newserrata.checks import check_record, check_whole_offsets
+from newserrata import predictions as preds
+from newserrata.checks import Level, check_record
 from newserrata.errors import Problems
 from newserrata.jsonl import read_lines
 from newserrata.records_io import iter_records
@@ -20,68 +20,47 @@ KINDS = ("data", "article", "labels", "record", "prediction")
 
 
 @dataclass
-class Summary:
+class Checked:
+    """How many files and items `newserrata validate` looked at."""
+
     files: int = 0
     items: int = 0
 
 
-def validate_data(folder: Path, problems: Problems, summary: Summary) -> None:
+def validate_data(folder: Path, problems: Problems, summary: Checked) -> None:
     articles, labels = native.read_folder(folder, problems)
     summary.files += len(list((folder / "articles").glob("*.json"))) + len(native.label_files(folder / "labels"))
     summary.items += len(articles) + len(labels)
 
 
-def validate_article(path: Path, problems: Problems, summary: Summary) -> None:
+def validate_article(path: Path, problems: Problems, summary: Checked) -> None:
     summary.files += 1
     summary.items += native.read_article(path, problems) is not None
 
 
-def validate_labels(path: Path, problems: Problems, summary: Summary) -> None:
+def validate_labels(path: Path, problems: Problems, summary: Checked) -> None:
     """Label lines need their articles: they are looked up in ../articles beside the labels folder."""
     articles = native.read_articles(path.resolve().parent.parent / "articles", problems)
     summary.files += 1
     summary.items += len(native.read_labels([path], articles, problems))
 
 
-def validate_records(path: Path, problems: Problems, summary: Summary) -> None:
+def validate_records(path: Path, problems: Problems, summary: Checked) -> None:
     seen: dict[str, str] = {}
     files: set[str] = set()
     for file, line, record in iter_records(path, problems):
         files.add(file)
         summary.items += 1
-        found = len(problems)
-        for ptr, message in schemas.schema_errors("record", record):
-            problems.add(file, line, ptr, message, "see schema/record.schema.json")
-        if len(problems) > found:
-            continue
-        if record["id"] in seen:
-            problems.add(file, line, "/id", f"duplicate id {record['id']!r}, first at {seen[record['id']]}",
-                         "record ids are unique")
-        seen.setdefault(record["id"], f"{file}:{line}")
-        check_record(record, (file, line), problems)
+        check_record(record, (file, line), problems, Level.FULL, seen)
     summary.files += len(files)
 
 
-def validate_predictions(path: Path, problems: Problems, summary: Summary) -> None:
-    seen: dict[str, int] = {}
+def validate_predictions(path: Path, problems: Problems, summary: Checked) -> None:
+    """The scorer's own reading of a predictions file, without the gold to check offsets against."""
+    lines = [(str(path), number, value) for number, value in read_lines(path, problems)]
     summary.files += 1
-    for line, value in read_lines(path, problems):
-        summary.items += 1
-        found = len(problems)
-        for ptr, message in schemas.schema_errors("prediction", value):
-            problems.add(str(path), line, ptr, message, "see schema/prediction.schema.json")
-        if len(problems) > found:
-            continue
-        if value["id"] in seen:
-            problems.add(str(path), line, "/id", f"duplicate id {value['id']!r}, first on line {seen[value['id']]}",
-                         "one line per record")
-        seen.setdefault(value["id"], line)
-        for i, span in enumerate(value["spans"]):
-            if not check_whole_offsets(span, (str(path), line), f"/spans/{i}", problems):
-                continue
-            if span["start"] > span["end"]:
-                problems.add(str(path), line, f"/spans/{i}/start", f"start {span['start']} is after end {span['end']}",
-                             "end is exclusive and not before start")
+    summary.items += len(lines)
+    preds.index(lines, problems)
 
 
 CHECKS = {
@@ -120,8 +99,8 @@ def infer_kind(path: Path) -> str | None:
     return "prediction" if keys else None
 
 
-def validate(paths: list[Path], kind: str | None = None) -> tuple[Problems, Summary]:
-    problems, summary = Problems(), Summary()
+def validate(paths: list[Path], kind: str | None = None) -> tuple[Problems, Checked]:
+    problems, summary = Problems(), Checked()
     for path in paths:
         if not path.exists():
             problems.add(str(path), None, "", "no such file or folder", "check the path")

@@ -34,26 +34,46 @@ PARQUET_OPTIONS: dict[str, Any] = {
 }
 
 
+JSON_TYPES = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
+
+
 @cache
 def features() -> datasets.Features:
-    """The published columns; the card's dataset_info and every parquet file's metadata come from here."""
-    from datasets import Features, List, Value
+    """The published columns, derived from schema/record.schema.json in its property order: the card's
+    dataset_info and every parquet file's metadata come from here, and `pyarrow.Table.from_pylist` drops any
+    key missing from them, so a field can only be added in one place."""
+    from datasets import Features
 
-    string, integer, number, flag = Value("string"), Value("int64"), Value("float64"), Value("bool")
-    label_span = {"start": integer, "end": integer, "text": string, "category": string, "severity": string,
-                  "original_category": string, "note": string}
-    return Features({
-        "id": string, "group_id": string, "source": string, "domain": string, "language": string,
-        "source_language": string, "process": string, "system": string, "title": string, "url": string,
-        "date": string, "text": string, "source_text": string,
-        "segments": List({"start": integer, "end": integer, "source_start": integer, "source_end": integer,
-                          "mqm_score": number}),
-        "spans": List({"start": integer, "end": integer, "text": string, "category": string, "severity": string}),
-        "soft_labels": List({"start": integer, "end": integer, "prob": number}),
-        "annotations": List({"annotator_id": string, "annotator_kind": string, "no_errors": flag,
-                             "mqm_score": number, "spans": List(label_span), "source_spans": List(label_span)}),
-        "num_annotators": integer, "agreement": number, "mqm_score": number, "has_error": flag, "license": string,
-    })
+    from newserrata.schemas import load_schema
+
+    record = load_schema("record")
+    return Features({name: _feature(record, prop) for name, prop in record["properties"].items()})
+
+
+def _feature(schema: dict[str, Any], prop: dict[str, Any]) -> Any:
+    """One property as a `datasets` feature; null alternatives drop out (every Arrow column is nullable)."""
+    from datasets import List, Value
+
+    from newserrata.schemas import load_schema
+
+    if "$ref" in prop:
+        file, _, path = prop["$ref"].partition("#")
+        base = load_schema(file.removesuffix(".schema.json")) if file else schema
+        target = base
+        for part in path.strip("/").split("/"):
+            target = target[part]
+        return _feature(base, target)
+    if "anyOf" in prop:
+        (only,) = [p for p in prop["anyOf"] if p.get("type") != "null"]
+        return _feature(schema, only)
+    kind = prop["type"]
+    if isinstance(kind, list):
+        (kind,) = [k for k in kind if k != "null"]
+    if kind == "array":
+        return List(_feature(schema, prop["items"]))
+    if kind == "object":
+        return {name: _feature(schema, p) for name, p in prop["properties"].items()}
+    return Value(JSON_TYPES[kind])
 
 
 @cache
@@ -199,7 +219,7 @@ class SortedSplit:
             self.out.write(_sorted(self.spill))
             return self.out.close()
         self._spill()
-        merge(self.runs, self.out)
+        merge_runs(self.runs, self.out)
         shutil.rmtree(self.work)
         return self.out.close()
 
@@ -246,7 +266,7 @@ class _Cursor:
             self._next_batch()
 
 
-def merge(runs: list[list[Path]], out: ShardWriter) -> None:
+def merge_runs(runs: list[list[Path]], out: ShardWriter) -> None:
     """k-way merge of sorted runs by id; consecutive rows of one batch travel as one slice."""
     import pyarrow as pa
 

@@ -9,12 +9,14 @@ whole list: the number the harness reports is the number `newserrata score` prin
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import newserrata
 from newserrata.baselines import llm
+from newserrata.metrics import HARNESS_METRICS
 
-METRICS = ("char_f1", "char_f1_sev", "shroom_iou", "shroom_cor", "record_iou")
+METRICS = tuple(m.name for m in HARNESS_METRICS)
 Item = tuple[dict[str, Any], list[dict[str, Any]]]
 _reports: dict[str, Any] = {}
 
@@ -52,26 +54,16 @@ def report(items: list[Item]) -> newserrata.Report:
     return _reports[key]
 
 
-def _metric(name: str, items: list[Item]) -> float:
-    value = report(items).metrics[name]
-    return float("nan") if value is None else value
+def _aggregation(name: str) -> Callable[[list[Item]], float]:
+    """The harness aggregation of one registered metric: the scorer's corpus value, NaN where undefined."""
+
+    def aggregate(items: list[Item]) -> float:
+        value = report(items).metrics[name]
+        return float("nan") if value is None else value
+
+    aggregate.__name__ = aggregate.__qualname__ = name
+    return aggregate
 
 
-def char_f1(items: list[Item]) -> float:
-    return _metric("char_f1", items)
-
-
-def char_f1_sev(items: list[Item]) -> float:
-    return _metric("char_f1_sev", items)
-
-
-def shroom_iou(items: list[Item]) -> float:
-    return _metric("shroom_iou", items)
-
-
-def shroom_cor(items: list[Item]) -> float:
-    return _metric("shroom_cor", items)
-
-
-def record_iou(items: list[Item]) -> float:
-    return _metric("record_iou", items)
+# One aggregation per registered harness metric, under the metric's name (the YAML's `!function utils.<name>`).
+globals().update({name: _aggregation(name) for name in METRICS})

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from newserrata.metrics import BASELINE_METRICS
+
 NAMES = ("empty", "all", "heuristic", "llm")
-TABLE_METRICS = ("char_p", "char_r", "char_f1", "char_f1_sev", "shroom_iou", "shroom_cor", "record_iou", "auroc")
 
 
 def rule(name: str) -> Callable[[dict[str, Any]], list[dict[str, Any]]]:
@@ -39,13 +40,13 @@ def results_table(records: list[dict[str, Any]]) -> str:
     for record in records:
         clean = {k: v for k, v in record.items() if k != "split"}
         by_split.setdefault(str(record.get("split", "all")), []).append(clean)
-    header = "| split | baseline | records | " + " | ".join(TABLE_METRICS) + " |"
-    lines = [header, "|" + "---|" * (3 + len(TABLE_METRICS))]
+    header = "| split | baseline | records | " + " | ".join(BASELINE_METRICS) + " |"
+    lines = [header, "|" + "---|" * (3 + len(BASELINE_METRICS))]
     for split in sorted(by_split):
         gold = by_split[split]
         for name in ("empty", "all", "heuristic"):
             metrics = score(gold, predictions(name, gold)).metrics
-            cells = ["n/a" if metrics[m] is None else f"{metrics[m]:.3f}" for m in TABLE_METRICS]
+            cells = ["n/a" if metrics[m] is None else f"{metrics[m]:.3f}" for m in BASELINE_METRICS]
             lines.append(f"| {split} | {name} | {len(gold)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -78,9 +79,10 @@ def _join(parts: list[str]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from newserrata.checks import Level, check_record
     from newserrata.errors import Problems
     from newserrata.jsonl import write_lines
-    from newserrata.scoring import check_gold, load_gold
+    from newserrata.scoring import load_gold
 
     problems = Problems()
     if args.name == "llm" and not (args.base_url and args.model):
@@ -88,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
                      "pass --base-url http://host/v1 --model NAME")
     problems.raise_if_any()
     gold, _ = load_gold(args.gold, split=args.split, config=args.config, problems=problems)
-    records = [r for file, line, r in gold if check_gold(file, line, r, problems)]
+    records = [r for file, line, r in gold if check_record(r, (file, line), problems, Level.GOLD)]
     problems.raise_if_any()
     if args.name == "llm":
         from newserrata.baselines.llm import KEY_VARIABLES, Judge, api_key

@@ -1,5 +1,6 @@
-"""Counts and a bounded sample gathered while records stream past, for the terminal summary, the card,
-the datasheet and the report: nothing after the records step reads the written release back."""
+"""Counts and a bounded sample gathered while records stream past: the one statistics path behind the
+build's terminal summary, the card, the datasheet and the report page, whether the records come from a
+build being written or from a release read back by `newserrata report`."""
 
 from __future__ import annotations
 
@@ -80,7 +81,7 @@ class Tally:
         if facts.system:
             self.systems.add(facts.system)
 
-    def merge(self, other: Tally) -> None:
+    def combine(self, other: Tally) -> None:
         self.records += other.records
         self.characters += other.characters
         self.with_error += other.with_error
@@ -161,7 +162,7 @@ class Stats:
         total = Tally()
         for (s, src), tally in self.tallies.items():
             if split in ("*", s) and source in ("*", src):
-                total.merge(tally)
+                total.combine(tally)
         return total
 
     def to_dict(self, splits: list[str], sources: list[str]) -> dict[str, Any]:
@@ -174,28 +175,84 @@ class Stats:
             },
         }
 
+    def page_summary(self) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """The report page's summary and facets (sources, systems, splits) over every record added."""
+        sources = {source: self.get("*", source) for source in sorted({source for _, source in self.tallies})}
+        splits = sorted({split for split, _ in self.tallies})
+        total = self.get()
+        counts = sorted((source, split, category, severity, n) for (split, source), tally in self.tallies.items()
+                        for (category, severity), n in tally.spans.items() if n)
+        summary = {
+            "records": total.records,
+            "spans": sum(total.spans.values()),
+            "with_errors": total.with_error,
+            "annotators": len(total.annotators),
+            "multi": total.agreement_count,
+            "agreement": rounded(total.agreement),
+            "characters": total.characters,
+            "sources": [{
+                "name": name,
+                "records": t.records,
+                "annotators": len(t.annotators),
+                "per_record": rounded(t.annotations / t.records, 2),
+                "spans": sum(t.spans.values()),
+                "with_errors": t.with_error,
+                "agreement": rounded(t.agreement),
+                "alpha": rounded(t.alpha.value()),
+                "mqm": rounded(t.mqm_sum / t.records, 2),
+                "languages": sorted(t.text_languages),
+            } for name, t in sources.items()],
+            "splits": [{"name": split, "records": self.get(split).records} for split in splits],
+            "counts": [list(row) for row in counts],
+        }
+        return summary, {"source": list(sources), "system": sorted(total.systems), "split": [s for s in splits if s]}
+
+
+def rounded(value: float | None, digits: int = 4) -> float | None:
+    """Rounded for the page, with -0.0 made 0.0."""
+    return None if value is None else round(value, digits) + 0.0
+
+
+def id_key(record_id: str) -> bytes:
+    """The sample key of a record without a score: its place is fixed by its id alone."""
+    return hashlib.sha256(record_id.encode("utf-8")).digest()
+
+
+class _Largest:
+    """A sample key ordered backwards, so the heap's top is the largest key, the first to drop out."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Largest) -> bool:
+        return other.key < self.key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Largest) and self.key == other.key
+
+    __hash__ = None  # type: ignore[assignment]
+
 
 class Sample:
-    """The `limit` published rows with the smallest sha256 of their id, with their split: the same
-    records whatever order they arrive in, a record once in stays in when others are added, and
-    memory is bounded by `limit`. The report embeds it and the card's baselines are scored on it.
-    Rows are kept pickled: one flat bytes object each, which the garbage collector never walks and
-    which leaves no scattered small blocks behind when a row is pushed out; otherwise holding them
-    slows the whole records step down."""
+    """The `limit` items with the smallest keys (ties: the earlier item), returned in arrival order: the same
+    items whatever else arrives around them, an item once in stays in when items with larger keys are
+    added, and memory is bounded by `limit`. Items are kept pickled: one flat bytes object each, which the
+    garbage collector never walks and which leaves no scattered small blocks behind when an item is pushed
+    out; otherwise holding them slows the whole build's records step down."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.heap: list[tuple[int, int, bytes, str]] = []  # largest hash on top, as its negation
+        self.heap: list[tuple[_Largest, int, bytes]] = []
         self.seen = 0
 
-    def add(self, row: dict[str, Any], split: str) -> None:
-        key = -int.from_bytes(hashlib.sha256(row["id"].encode("utf-8")).digest())
+    def add(self, key: Any, item: Any) -> None:
         self.seen += 1
         if len(self.heap) < self.limit:
-            heapq.heappush(self.heap, (key, self.seen, pickle.dumps(row, protocol=5), split))
-        elif key > self.heap[0][0]:
-            heapq.heapreplace(self.heap, (key, self.seen, pickle.dumps(row, protocol=5), split))
+            heapq.heappush(self.heap, (_Largest(key), -self.seen, pickle.dumps(item, protocol=5)))
+        elif key < self.heap[0][0].key:
+            heapq.heapreplace(self.heap, (_Largest(key), -self.seen, pickle.dumps(item, protocol=5)))
 
-    def rows(self) -> list[tuple[dict[str, Any], str]]:
-        """In the order of the written default config: by split, then by id."""
-        return sorted(((pickle.loads(row), split) for _, _, row, split in self.heap), key=lambda p: (p[1], p[0]["id"]))
+    def items(self) -> list[Any]:
+        return [pickle.loads(blob) for _, _, blob in sorted(self.heap, key=lambda entry: -entry[1])]

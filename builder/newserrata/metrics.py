@@ -1,0 +1,156 @@
+"""Every metric of the benchmark, declared once: its name, how it is computed from the scorer's per-record
+columns, its direction, its report label, its one-line meaning and the docs/scoring.md section defining it.
+
+The scorer's tables, the baselines table, the card, the report page and the lm-evaluation-harness task all
+read this registry, so a metric cannot be added, renamed or dropped in one of them and not in the others.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """The per-record inputs of a set of records (numpy arrays) and their character sums."""
+
+    gold: float
+    pred: float
+    matched: float
+    credit: float
+    shroom_iou: Any
+    shroom_cor: Any
+    record_iou: Any
+    has_error: Any
+    pred_has_error: Any
+    score: Any
+    badness: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A docs/scoring.md section and the card's one-line definition of the metrics it defines."""
+
+    heading: str
+    card: str
+    card_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    name: str
+    label: str
+    description: str
+    section: Section
+    compute: Callable[[Inputs], float | None]
+    undefined: str
+    higher_is_better: bool = True
+    headline: bool = True
+    in_card: bool = True
+    in_baselines: bool = False
+    in_harness: bool = False
+
+
+CHARACTER = Section("Character metrics", "micro precision, recall and F1 over all characters of the split")
+SEVERITY = Section("Severity-aware F1 (`char_f1_sev`), WMT23 QE Task 2",
+                   "character F1 where a matched character earns 1 with the gold severity and 0.5 with another")
+SHROOM = Section("Mu-SHROOM metrics (`shroom_iou`, `shroom_cor`), SemEval-2025 Task 3",
+                 "SemEval-2025 Mu-SHROOM per-record IoU and Spearman correlation of character probabilities, "
+                 "averaged over records")
+RECORD = Section("Record IoU (`record_iou`)", "per-record IoU over records where gold or prediction is non-empty")
+DOCUMENT = Section("Document level", "AUROC and balanced accuracy of `has_error`; Kendall and Pearson correlation "
+                   "with `mqm_score`", card_name="document level")
+SECTIONS = (CHARACTER, SEVERITY, SHROOM, RECORD, DOCUMENT)
+REGISTRY: dict[str, Metric] = {}
+NOTHING_PREDICTED = "nothing predicted"
+NO_GOLD = "no gold error character"
+NEITHER = "no gold and no predicted error character"
+NO_RECORDS = "no records"
+NO_RANKING = "fewer than two records, or the predicted score or the gold badness is constant"
+
+
+def register_metric(metric: Metric) -> Metric:
+    if metric.name in REGISTRY:
+        raise ValueError(f"metric {metric.name!r} is registered twice")
+    REGISTRY[metric.name] = metric
+    return metric
+
+
+def ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def _mean(values: Any) -> float | None:
+    return float(values.mean()) if len(values) else None
+
+
+def _stat(name: str) -> Callable[..., float | None]:
+    from newserrata import scoring_stats
+
+    return getattr(scoring_stats, name)
+
+
+for _metric in (
+    Metric("char_p", "Char P", "hard-predicted characters that are gold error characters", CHARACTER,
+           lambda c: ratio(c.matched, c.pred), NOTHING_PREDICTED, in_baselines=True),
+    Metric("char_r", "Char R", "gold error characters that are hard-predicted", CHARACTER,
+           lambda c: ratio(c.matched, c.gold), NO_GOLD, in_baselines=True),
+    Metric("char_f1", "Char F1", "micro F1 over all characters of the split", CHARACTER,
+           lambda c: ratio(2 * c.matched, c.gold + c.pred), NEITHER, in_baselines=True, in_harness=True),
+    Metric("char_p_sev", "Severity P", "char_p with half credit for a match of the other severity", SEVERITY,
+           lambda c: ratio(c.credit, c.pred), NOTHING_PREDICTED, in_card=False),
+    Metric("char_r_sev", "Severity R", "char_r with half credit for a match of the other severity", SEVERITY,
+           lambda c: ratio(c.credit, c.gold), NO_GOLD, in_card=False),
+    Metric("char_f1_sev", "Severity F1", "char_f1 with half credit for a match of the other severity (WMT QE 2023)",
+           SEVERITY, lambda c: ratio(2 * c.credit, c.gold + c.pred), NEITHER, in_baselines=True, in_harness=True),
+    Metric("shroom_iou", "Mu-SHROOM IoU", "per-record character IoU, 1 for empty-vs-empty, mean over records",
+           SHROOM, lambda c: _mean(c.shroom_iou), NO_RECORDS, in_baselines=True, in_harness=True),
+    Metric("shroom_cor", "Mu-SHROOM cor", "per-record Spearman correlation of character probabilities, mean over "
+           "records", SHROOM, lambda c: _mean(c.shroom_cor), NO_RECORDS, in_baselines=True, in_harness=True),
+    Metric("record_iou", "Record IoU", "per-record character IoU over records where gold or prediction is "
+           "non-empty", RECORD, lambda c: _mean(c.record_iou), "every record is empty-vs-empty", in_baselines=True,
+           in_harness=True),
+    Metric("auroc", "AUROC", "area under the ROC curve of the predicted score for has_error", DOCUMENT,
+           lambda c: _stat("auroc")(c.has_error, c.score), "the gold has only one class", in_baselines=True),
+    Metric("balanced_accuracy", "Balanced acc.", "mean per-class recall of the predicted has_error", DOCUMENT,
+           lambda c: _stat("balanced_accuracy")(c.has_error, c.pred_has_error), NO_RECORDS),
+    Metric("kendall", "Kendall τ", "Kendall's tau-b between the predicted score and the gold MQM badness",
+           DOCUMENT, lambda c: _stat("kendall_tau_b")(c.score, c.badness), NO_RANKING),
+    Metric("pearson", "Pearson", "Pearson's r between the predicted score and the gold MQM badness", DOCUMENT,
+           lambda c: _stat("pearson")(c.score, c.badness), NO_RANKING),
+):
+    register_metric(_metric)
+
+METRICS = tuple(REGISTRY.values())
+HEADLINE = tuple(m.name for m in METRICS if m.headline)
+BASELINE_METRICS = tuple(m.name for m in METRICS if m.in_baselines)
+HARNESS_METRICS = tuple(m for m in METRICS if m.in_harness)
+
+
+def compute(inputs: Inputs) -> dict[str, float | None]:
+    """Every metric; a value that is not a finite number is undefined (JSON has no NaN or Infinity)."""
+    values = {m.name: m.compute(inputs) for m in METRICS}
+    return {k: v if v is None or math.isfinite(v) else None for k, v in values.items()}
+
+
+def undefined(values: dict[str, float | None]) -> dict[str, str]:
+    """Why each undefined (None) metric is undefined."""
+    return {name: REGISTRY[name].undefined for name, value in values.items() if value is None}
+
+
+def card_rows() -> list[tuple[str, str]]:
+    """(metric names, definition) per docs section, for the card's metric table."""
+    rows = []
+    for section in SECTIONS:
+        names = [m.name for m in METRICS if m.section is section and m.in_card]
+        if names:
+            rows.append((section.card_name or ", ".join(names), section.card))
+    return rows
+
+
+def labels() -> dict[str, str]:
+    """What the report page calls each metric."""
+    return {m.name: m.label for m in METRICS}
