@@ -434,3 +434,49 @@ def test_import_command_takes_languages_and_a_member(tmp_path: Path, capsys: pyt
     assert main(["import", "mqm", str(archive), "--member", "b.tsv", "--source-language", "english",
                  "--target-language", "de", "--out", str(out)]) == 2
     assert "'english' is not a BCP-47 language tag" in capsys.readouterr().err
+
+
+VINTAGE_2021 = (
+    "system\tdoc\tdoc_id\tseg_id\trater\tsource\ttarget\tcategory\tseverity\tcomment\n"
+    "sysA\tnews.1\t1\t1\trater1\tThe <v>cat</v> sat.\tDie Katze sass.\tSource error/-\tMajor\t\n"
+    "sysA\tnews.1\t1\t1\trater1\tThe cat sat.\tDie <v>Katze</v> sass.\tAccuracy/Mistranslation\tMinor\t\n"
+    "sysA\tnews.1\t2\t2\trater1\tIt rained.\tEs <v>regnete</v>.\tFluency/-\tMinor\t\n"
+    "sysA\tnews.1\t3\t3\trater1\tThe end.\tDas Ende.\tNo-error\tNo-error\t\n"
+)
+
+
+@pytest.mark.parametrize(("spelling", "setting", "first_segment"), [
+    ("Source error/-", "auto", -6.0),
+    ("Source error", "auto", -6.0),
+    ("Source issue", "auto", -1.0),
+    ("Source error/-", "zero", -1.0),
+    ("Source issue", "full", -6.0),
+])
+def test_source_side_errors_weigh_by_the_file_s_vintage_or_the_setting(
+        tmp_path: Path, spelling: str, setting: str, first_segment: float) -> None:
+    """Google's 2020-2021 releases spell `Source error` (also `Source error/-`) and count it like any error;
+    the 2022-2023 ones spell `Source issue` and leave it out. `Category/-` means "no subcategory"."""
+    path = tmp_path / "mqm_newstest2021_ende.tsv"
+    path.write_text(VINTAGE_2021.replace("Source error/-", spelling), encoding="utf-8")
+    log = SourceLog()
+    records = [aggregate(r) for r in mqm.read_records(path, source="fx", license="x", log=log,
+                                                      source_issues=setting)]
+    (record,) = records
+    assert [s.mqm_score for s in record.segments] == [first_segment, -1.0, 0.0]
+    assert record.mqm_score == first_segment - 1.0
+    assert record.source_issue_weight == (1.0 if first_segment == -6.0 else 0.0)
+    assert [s.original_category for s in record.annotations[0].source_spans] == [spelling]
+    assert [(s.category, s.original_category) for s in record.annotations[0].spans] == [
+        ("accuracy/mistranslation", "Accuracy/Mistranslation"), ("other", "Fluency/-")]
+    assert log.facts["source_issue_weight"].startswith("1" if first_segment == -6.0 else "0")
+    assert_valid(records)
+
+
+def test_import_reads_the_category_dash_spelling(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "mqm_newstest2020_ende.tsv"
+    path.write_text(VINTAGE_2021, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["import", "mqm", str(path), "--out", str(out), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["source_error_spelling_rows"] == 1 and summary["source_issue_weight"].startswith("1 (auto")
+    assert json.loads(out.read_text(encoding="utf-8"))["mqm_score"] == -7.0

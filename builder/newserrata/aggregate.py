@@ -124,15 +124,16 @@ def pairwise_agreement(per_annotator: list[list[Interval]]) -> float | None:
     return total / pairs if pairs else None
 
 
-def annotation_score(annotation: Annotation) -> float:
-    total = sum(weight(s.category, s.severity) for s in annotation.spans + annotation.source_spans)
+def annotation_score(annotation: Annotation, source_issue_weight: float = 0.0) -> float:
+    total = sum(weight(s.category, s.severity, source_issue_weight) for s in annotation.spans + annotation.source_spans)
     return -round(total, 6) + 0.0
 
 
 def aggregate(record: Record) -> Record:
     """Fill the derived fields of a record from its annotations."""
     annotations = [Annotation(annotator_id=a.annotator_id, annotator_kind=a.annotator_kind, spans=a.spans,
-                              source_spans=a.source_spans, no_errors=a.no_errors, mqm_score=annotation_score(a))
+                              source_spans=a.source_spans, no_errors=a.no_errors,
+                              mqm_score=annotation_score(a, record.source_issue_weight))
                    for a in record.annotations]
     per_annotator = [covered(a) for a in annotations]
     labels = soft_labels(per_annotator, len(record.text))

@@ -138,7 +138,8 @@ FIELDS = [
     ("annotations", "every annotator's own spans (with the corpus' `original_category` and `note`), "
                     "source-side spans, `no_errors` and the annotator's MQM score"),
     ("num_annotators, agreement", "number of annotators; mean pairwise character IoU between them"),
-    ("mqm_score, has_error", "mean MQM score over annotators (0 is perfect); whether any gold span exists"),
+    ("mqm_score, source_issue_weight, has_error", "mean MQM score over annotators (0 is perfect); 1 when "
+     "source-issue spans count in it (WMT 2020-2021 scoring), else 0; whether any gold span exists"),
     ("license", "license of the record's text and labels"),
 ]
 

@@ -106,6 +106,7 @@ class Record:
     soft_labels: list[SoftLabel] = field(default_factory=list)
     agreement: float | None = None
     mqm_score: float = 0.0
+    source_issue_weight: float = 0.0
     has_error: bool = False
 
     @property
@@ -154,6 +155,7 @@ class Record:
             "num_annotators": self.num_annotators,
             "agreement": self.agreement,
             "mqm_score": self.mqm_score,
+            "source_issue_weight": self.source_issue_weight,
             "has_error": self.has_error,
             "license": self.license,
         }
@@ -191,5 +193,6 @@ class Record:
             soft_labels=[SoftLabel(**s) for s in d.get("soft_labels") or []],
             agreement=d.get("agreement"),
             mqm_score=d.get("mqm_score", 0.0),
+            source_issue_weight=d.get("source_issue_weight", 0.0),
             has_error=bool(d.get("has_error")),
         )

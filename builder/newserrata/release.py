@@ -143,7 +143,7 @@ def release_schema() -> dict[str, Any]:
         "required": ["dataset", "splits", "sources"],
         "properties": {
             "dataset": {
-                "type": "object", "additionalProperties": False,
+                "type": "object", "additionalProperties": False, "description": "the dataset's identity and version",
                 "required": ["name", "version", "salt", "pretty_name", "hub_repo"],
                 "properties": {
                     "name": {"type": "string", "description": "the dataset's name"},
@@ -161,10 +161,10 @@ def release_schema() -> dict[str, Any]:
                 "description": "each split's share of the groups; the shares add up to 1",
             },
             "sources": {
-                "type": "array", "minItems": 1,
+                "type": "array", "minItems": 1, "description": "where the records come from, one entry a source",
                 "items": {
                     "type": "object", "required": ["kind"],
-                    "properties": {"kind": {"enum": list(registered)}},
+                    "properties": {"kind": {"enum": list(registered), "description": "the registered source kinds"}},
                     "allOf": [{"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},
                                "then": {"$ref": f"#/$defs/{name}"}} for name in registered],
                 },

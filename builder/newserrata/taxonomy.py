@@ -17,14 +17,17 @@ PUNCTUATION = "fluency/punctuation"
 COUNTED_SEVERITIES = frozenset({"major", "minor"})
 
 
-def weight(category: str, severity: str) -> float:
+def weight(category: str, severity: str, source_issue_weight: float = 0.0) -> float:
     """MQM weight of one error, Google's convention (reproduces their published segment scores).
 
-    A source issue weighs nothing: the fault is in the text the translator was given, and Google's
-    scoring (Marot's default weights) leaves it out of the translation's score.
+    How much a source issue weighs depends on the corpus, so it is the record's own setting (a factor
+    of 0 or 1): Google's 2022-2023 scoring leaves `Source issue` out of the translation's score, while
+    the 2020-2021 releases weigh `Source error` like any other error.
     """
-    if severity == "neutral" or category == SOURCE_ISSUE:
+    if severity == "neutral":
         return 0.0
+    if category == SOURCE_ISSUE:
+        return source_issue_weight * (5.0 if severity == "major" else 1.0)
     if category == NON_TRANSLATION:
         return 25.0
     if severity == "major":

@@ -51,7 +51,6 @@ from newserrata.records import Annotation, Record, Segment, Span
 from newserrata.sources.base import MAIN, Option, SourceKind, SourceLog, register
 from newserrata.sources.mqm_rows import (
     LANGUAGE,
-    OMISSION,
     Doc,
     Mark,
     ParsedFile,
@@ -61,6 +60,7 @@ from newserrata.sources.mqm_rows import (
     parse_json,
     read_rows,
 )
+from newserrata.taxonomy import OMISSION, SOURCE_ISSUE
 
 if TYPE_CHECKING:
     from newserrata.release import Source
@@ -228,7 +228,8 @@ def ordered_segments(doc: Doc) -> list[Seg]:
     return sorted(doc.segments.values(), key=lambda s: (_number(s.doc_seg), _number(s.global_seg), s.line))
 
 
-def _record(doc: Doc, data: ParsedFile, ids: tuple[str, str], languages: tuple[str, str], *, source: str,
+def _record(doc: Doc, data: ParsedFile, ids: tuple[str, str], languages: tuple[str, str], source_weight: float, *,
+            source: str,
             license: str, domain: str | None, log: SourceLog, problems: Problems, path: Path) -> Record | None:
     src_language, language = languages
     ordered = ordered_segments(doc)
@@ -268,7 +269,7 @@ def _record(doc: Doc, data: ParsedFile, ids: tuple[str, str], languages: tuple[s
             kind = mark.kind
             (source_spans if mark.on_source else spans)[mark.rater].append(
                 Span(s, e, full[s:e], kind.category, kind.severity, kind.original, mark.note))
-            totals[mark.rater] += kind.weight
+            totals[mark.rater] += kind.weight * (source_weight if kind.category == SOURCE_ISSUE else 1.0)
         score = -round(sum(totals.values()) / len(totals), 6) + 0.0
         segments.append(Segment(start, end, source_start, source_end, score))
     if len(problems) > found:
@@ -289,7 +290,7 @@ def _record(doc: Doc, data: ParsedFile, ids: tuple[str, str], languages: tuple[s
         id=record_id, group_id=group_id, source=source, language=language, text=text,
         annotations=annotations, license=license, source_text=source_text, source_language=src_language,
         system=doc.system, process="human-translation" if human else "machine-translation", domain=domain,
-        segments=segments,
+        segments=segments, source_issue_weight=source_weight,
     )
 
 
@@ -316,12 +317,27 @@ def _ids(docs: Iterable[Doc], source: str, path: Path, problems: Problems) -> di
     return out
 
 
+def source_issue_weight(setting: str, log: SourceLog) -> float:
+    """0 or 1: whether source issues count in this file's MQM scores. `auto` reads the file's vintage
+    from its spelling: Google's 2020-2021 releases say `Source error` (and weigh it like any error in
+    their published scores), the 2022-2023 ones `Source issue` (weight 0)."""
+    if setting == "auto":
+        weighs = log.counts["source_error_spelling_rows"] > 0
+        log.facts["source_issue_weight"] = f"{int(weighs)} (auto: the file spells source-side errors " \
+                                           f"{'Source error' if weighs else 'Source issue, or has none'})"
+        return float(weighs)
+    log.facts["source_issue_weight"] = f"{int(setting == 'full')} (set in the release file)"
+    return 1.0 if setting == "full" else 0.0
+
+
 def _build(path: Path, *, source: str, license: str, domain: str | None, member: str | None,
-           source_language: str | None, target_language: str | None, log: SourceLog) -> list[tuple[Doc, Record]]:
+           source_language: str | None, target_language: str | None, log: SourceLog,
+           source_issues: str = "auto") -> list[tuple[Doc, Record]]:
     path = Path(path)
     problems = Problems()
     data = read_rows(path, member, log, problems)
     problems.raise_if_any()
+    source_weight = source_issue_weight(source_issues, log)
     languages = _languages(data, path, source_language, target_language, problems)
     problems.raise_if_any()
     assert languages is not None
@@ -334,7 +350,8 @@ def _build(path: Path, *, source: str, license: str, domain: str | None, member:
         else:
             docs.append(doc)
     ids = _ids(docs, source, path, problems)
-    built = [(doc, _record(doc, data, ids[(doc.system, doc.doc)], languages, source=source, license=license,
+    built = [(doc, _record(doc, data, ids[(doc.system, doc.doc)], languages, source_weight, source=source,
+                           license=license,
                            domain=domain or _doc_domain(doc.doc), log=log, problems=problems, path=path))
              for doc in docs]
     problems.raise_if_any()
@@ -349,7 +366,7 @@ def _build(path: Path, *, source: str, license: str, domain: str | None, member:
 
 def read_records(path: Path, *, source: str, license: str, domain: str | None = "news", member: str | None = None,
                  source_language: str | None = None, target_language: str | None = None,
-                 log: SourceLog | None = None) -> Iterator[Record]:
+                 log: SourceLog | None = None, source_issues: str = "auto") -> Iterator[Record]:
     """Un-aggregated records, one per (system, document), in order of first appearance in the file.
 
     The whole file is read and checked before the first record is yielded, so a caller never sees
@@ -358,17 +375,19 @@ def read_records(path: Path, *, source: str, license: str, domain: str | None = 
     """
     built = _build(path, source=source, license=license, domain=domain, member=member,
                    source_language=source_language, target_language=target_language,
-                   log=log if log is not None else SourceLog())
+                   log=log if log is not None else SourceLog(), source_issues=source_issues)
     for _, record in built:
         yield record
 
 
 def segment_scores(path: Path, *, member: str | None = None, source_language: str | None = None,
-                   target_language: str | None = None) -> Iterator[tuple[str, str, str, float | None]]:
+                   target_language: str | None = None, source_issues: str = "auto"
+                   ) -> Iterator[tuple[str, str, str, float | None]]:
     """(system, doc, globalSegId, MQM score) of every rated segment, taken from the records' segments,
     for comparison with Google's published per-segment scores."""
     for doc, record in _build(path, source="check", license="-", domain=None, member=member,
-                              source_language=source_language, target_language=target_language, log=SourceLog()):
+                              source_language=source_language, target_language=target_language, log=SourceLog(),
+                              source_issues=source_issues):
         for seg, segment in zip(ordered_segments(doc), record.segments, strict=True):
             yield doc.system, doc.doc, seg.global_seg, segment.mqm_score
 
@@ -385,6 +404,10 @@ class WmtMqm(SourceKind):
         Option("member", str, "the .tsv inside a .tar.gz (default: its only .tsv member)"),
         Option("source_language", str, "BCP-47 tag of the source side (default: from the file)"),
         Option("target_language", str, "BCP-47 tag of the translations (default: from the file)"),
+        Option("source_issue_weight", str, "whether source-side errors count in MQM scores: full (like any error, "
+               "as WMT 2020-2021 scored them), zero (left out, as WMT 2022-2023), or auto (from the file's "
+               "spelling: 'Source error' means full, 'Source issue' zero)", default="auto",
+               choices=("auto", "full", "zero")),
     )
 
     def default_name(self, path: Path) -> str:
@@ -394,4 +417,5 @@ class WmtMqm(SourceKind):
         options = source.options
         return read_records(inputs[MAIN], source=source.name, license=source.license, domain=source.domain,
                             member=options["member"], source_language=options["source_language"],
-                            target_language=options["target_language"], log=log)
+                            target_language=options["target_language"], log=log,
+                            source_issues=options["source_issue_weight"])

@@ -182,13 +182,13 @@ class RowKind:
 
 def row_kind(category: str, severity: str) -> RowKind | str:
     """The meaning of a row's category and severity, or what is wrong with them."""
-    cat = " ".join(category.replace("_", " ").split()).lower()
+    cat = " ".join(category.replace("_", " ").split()).lower().removesuffix("/-").removesuffix("/ -")
     sev = "-".join(severity.replace("_", " ").split()).lower()
     if cat in ATTENTION_CATEGORIES or sev in ATTENTION_SEVERITIES:
         return RowKind("attention")
     if cat in NO_ERROR or sev in NO_ERROR:
         return RowKind("no-error")
-    ours = CATEGORIES.get(cat) or next((c for prefix, c in AREAS if cat.startswith(prefix)), None)
+    ours = CATEGORIES.get(cat) or next((c for prefix, c in AREAS if (cat + "/").startswith(prefix)), None)
     if ours is None:
         return f"unknown MQM category {category!r}"
     if sev not in SEVERITIES:
@@ -202,7 +202,8 @@ def row_kind(category: str, severity: str) -> RowKind | str:
         what = "counted"
     else:
         what = "error"
-    return RowKind(what, ours, our_severity, category.strip(), weight(ours, our_severity))
+    # A source issue's weight is the file's (see mqm.source_issue_weight): carried here as if it counted.
+    return RowKind(what, ours, our_severity, category.strip(), weight(ours, our_severity, source_issue_weight=1.0))
 
 
 def parse_json(cell: bytes) -> dict[str, Any]:
@@ -385,7 +386,7 @@ class _Rows:
                target: tuple[str, list[tuple[int, int]]], source: tuple[str, list[tuple[int, int]]],
                seg: Seg) -> None:
         """Every error row but the common one (a plain error marked in the target only)."""
-        self._quirks(kind.what, kind.category, severity)
+        self._quirks(kind.what, kind.category, severity, kind.original)
         self.counts["source_side_spans"] += len(source[1])
         places: list[tuple[bool, int | None, int | None]] = [(False, s, e) for s, e in target[1]]
         places += [(True, s, e) for s, e in source[1]]
@@ -396,7 +397,7 @@ class _Rows:
             seg.marks.append(Mark(line, rater, kind, note, on_source, start, end,
                                   source[0] if on_source else target[0]))
 
-    def _quirks(self, what: str, ours: str, severity: str) -> None:
+    def _quirks(self, what: str, ours: str, severity: str, original: str) -> None:
         counts = self.counts
         if severity.strip().lower() == "critical":
             counts["critical_as_major"] += 1
@@ -408,6 +409,7 @@ class _Rows:
             counts["non_translation_rows"] += 1
         elif ours == SOURCE_ISSUE:
             counts["source_issue_rows"] += 1
+            counts["source_error_spelling_rows"] += original.lower().startswith("source error")
 
     def finish(self, rows: int) -> None:
         self.counts["no_error_rows"] += self.no_error_rows
