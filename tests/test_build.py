@@ -222,6 +222,39 @@ def test_identical_text_in_two_splits_is_a_leak(project: Path) -> None:
     assert tree_digest(project) == before
 
 
+def twins(project: Path, groups: tuple[str, str]) -> None:
+    data = project / "data"
+    text = "Same words, written twice.\n"
+    for article_id, group in zip(("twin-a", "twin-b"), groups, strict=True):
+        (data / "articles" / f"{article_id}.txt").write_text(text, encoding="utf-8")
+        write_json(data / "articles" / f"{article_id}.json", article_meta(article_id, group_id=group))
+    spans = [span(text, "twice", "fluency/grammar", "minor")]
+    write_jsonl(data / "labels" / "twins.jsonl", [label("twin-a", "ann-a", spans), label("twin-b", "ann-a", [],
+                                                                                           no_errors=True)])
+
+
+def test_a_duplicate_text_in_its_group_is_left_out_and_listed(project: Path) -> None:
+    twins(project, ("same-doc", "same-doc"))
+    result = build(project / "release.toml", project / "dist", progress=False)
+    assert result.duplicates == [{"source": "native", "dropped": "twin-b", "kept": "twin-a", "group_id": "same-doc"}]
+    ids = [r["id"] for rows_ in rows(result.folder).values() for r in rows_]
+    assert "twin-a" in ids and "twin-b" not in ids
+    manifest = json.loads((result.folder / "MANIFEST.json").read_text(encoding="utf-8"))
+    assert manifest["duplicates_left_out"] == result.duplicates
+    datasheet = (result.folder / "DATASHEET.md").read_text(encoding="utf-8")
+    assert "1 record(s) left out" in datasheet and "| native | twin-b | twin-a |" in datasheet
+    assert "duplicate texts left out 1" in build_module.summary(result)
+
+
+def test_the_same_text_in_two_groups_of_one_split_is_refused(project: Path) -> None:
+    first = assign(SALT, "g0", {"validation": 0.3, "test": 0.7})
+    other = next(f"g{n}" for n in range(1, 100) if assign(SALT, f"g{n}", {"validation": 0.3, "test": 0.7}) == first)
+    twins(project, ("g0", other))
+    with pytest.raises(InputError) as caught:
+        build(project / "release.toml", project / "dist", progress=False)
+    assert "same text as 'twin-a'" in str(caught.value) and "leak" not in str(caught.value)
+
+
 def test_partial_build_is_marked_and_cannot_be_locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     write_native_data(tmp_path / "data")

@@ -41,7 +41,7 @@ from newserrata.release import Release, Source
 from newserrata.release import load as load_release
 from newserrata.report import LIMIT, write_build_report
 from newserrata.sources import MAIN, Pin, SourceLog
-from newserrata.split import LeakCheck, assign
+from newserrata.split import Duplicate, LeakCheck, assign
 from newserrata.stats import Sample, Stats, id_key
 
 DEFAULT_RELEASE = Path("data/release.toml")
@@ -58,6 +58,8 @@ class BuildResult:
     spans: int
     counts: dict[str, dict[str, int]]
     statistics: dict[str, Any]
+    importers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    duplicates: list[dict[str, str]] = field(default_factory=list)
     unchanged: bool = False
     locked: bool = False
     notes: list[str] = field(default_factory=list)
@@ -189,8 +191,17 @@ def _say(message: str, enabled: bool) -> None:
         print(message, file=sys.stderr)
 
 
-def write_records(release: Release, streams: list[Stream], folder: Path, progress: bool
-                  ) -> tuple[Stats, Sample, dict[str, dict[str, SplitFiles]]]:
+@dataclass
+class Written:
+    """What writing the records left for the card, datasheet, report and manifest."""
+
+    stats: Stats
+    sample: Sample
+    layout: dict[str, dict[str, SplitFiles]]
+    duplicates: list[Duplicate]
+
+
+def write_records(release: Release, streams: list[Stream], folder: Path, progress: bool) -> Written:
     """Aggregate, validate, split and write every record; InputError before anything is kept. The
     statistics and the sample that the card, datasheet and report need are gathered on the way, so
     nothing reads the release back."""
@@ -199,6 +210,7 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
     splits = list(release.splits)
     work = folder / ".work"
     problems, leaks, stats, sample = Problems(), LeakCheck(), Stats(), Sample(LIMIT)
+    duplicates: list[Duplicate] = []
     writers = {(s.source.name, split): SortedSplit(folder / "data" / s.source.name, split, work)
                for s in streams for split in splits}
     for stream in streams:
@@ -214,8 +226,11 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
                              "the importer must pass the source name through")
             check_record(row, (where, None), problems, Level.BUILT)
             split = assign(release.salt, record.group_id, release.splits)
-            leaks.add(record.id, record.group_id, record.text, split, where, problems)
+            kept = leaks.add(record.id, record.group_id, record.text, split, where, problems)
             if len(problems) > found:
+                continue
+            if kept is not None:
+                duplicates.append(Duplicate(name, record.id, kept, record.group_id))
                 continue
             stats.add(record, split)
             sample.add(id_key(row["id"]), (row, split))
@@ -245,7 +260,7 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
         present = {s: SplitFiles.on_disk(folder, config, s) for s in splits}
         if any(f.num_examples for f in present.values()):
             layout[config] = {s: f for s, f in present.items() if f.num_examples}
-    return stats, sample, layout
+    return Written(stats, sample, layout, duplicates)
 
 
 def _same_tree(a: Path, b: Path) -> list[str]:
@@ -320,7 +335,10 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
     clock = Clock()
     try:
         with _fewer_collections():
-            stats, sample, layout = write_records(release, streams, tmp, progress)
+            written = write_records(release, streams, tmp, progress)
+            stats, sample, layout = written.stats, written.sample, written.layout
+            logs = {s.source.name: s.log.as_dict() for s in streams}
+            duplicates = [d.to_dict() for d in written.duplicates]
             clock.lap("records")
             present = [s.source for s in streams]
             gone = sorted(missing)
@@ -330,11 +348,12 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
             baselines = sample_table(chosen, totals) if "default" in layout else ""
             clock.lap("baselines table")
             write_bytes(tmp / "README.md", card(release, present, gone, layout, stats, baselines).encode("utf-8"))
-            write_bytes(tmp / "DATASHEET.md", datasheet(release, present, gone, stats).encode("utf-8"))
+            write_bytes(tmp / "DATASHEET.md",
+                        datasheet(release, present, gone, stats, logs, written.duplicates).encode("utf-8"))
             clock.lap("card and datasheet")
             write_build_report(tmp, title=f"{release.name} {name}", stats=stats, sample=chosen)
             clock.lap("report")
-            write_manifest(tmp, release.name, release.version, gone, inputs)
+            write_manifest(tmp, release.name, release.version, gone, inputs, duplicates)
             built = lock_data(release.version, inputs, tmp)
             lock_path = release.lock_path()
             if not missing and (old := read_lock(lock_path)) is not None:
@@ -354,8 +373,8 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
     counts = {split: {s.source.name: stats.get(split, s.source.name).records for s in streams} for split in splits}
     return BuildResult(final, release.version, bool(missing), missing, stats.get().records,
                        sum(stats.get().spans.values()), counts,
-                       stats.to_dict(splits, [s.source.name for s in streams]), unchanged, lock, notes,
-                       clock.seconds, clock.cpu_seconds, clock.peak_rss_mb)
+                       stats.to_dict(splits, [s.source.name for s in streams]), logs, duplicates, unchanged, lock,
+                       notes, clock.seconds, clock.cpu_seconds, clock.peak_rss_mb)
 
 
 def build(release: Path, out: Path, *, sources: list[str] | None = None, source_files: dict[str, Path] | None = None,
@@ -402,8 +421,13 @@ def summary(result: BuildResult) -> str:
     lines.append(f"  gold spans {result.spans}, annotator spans {total['annotator_spans']}, "
                  f"annotators {total['annotators']}, mean pairwise IoU {_shown(total['mean_pairwise_iou'])}")
     for n, per in result.statistics["sources"].items():
+        dropped = sum(d["source"] == n for d in result.duplicates)
         lines.append(f"  {n}: Krippendorff alpha {_shown(per['total']['krippendorff_alpha'])}, "
-                     f"mean pairwise IoU {_shown(per['total']['mean_pairwise_iou'])}")
+                     f"mean pairwise IoU {_shown(per['total']['mean_pairwise_iou'])}, "
+                     f"duplicate texts left out {dropped}")
+        met = {k: v for k, v in result.importers.get(n, {}).items() if k != "records"}
+        if met:
+            lines.append("    " + ", ".join(f"{k} {v}" for k, v in met.items()))
     lines.append("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
     if result.locked:
         lines.append(f"  locked version {result.version}")

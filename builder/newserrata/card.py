@@ -13,6 +13,7 @@ from typing import Any
 
 from newserrata.metrics import card_rows
 from newserrata.release import Release, Source
+from newserrata.split import Duplicate
 from newserrata.stats import Stats, Tally
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
 
@@ -224,7 +225,8 @@ def _tally_rows(pairs: list[tuple[str, Tally]]) -> list[list[Any]]:
              len(t.annotators), _fmt(t.agreement), _fmt(t.alpha.value())] for name, t in pairs]
 
 
-def statistics(release: Release, sources: list[Source], missing: list[str], stats: Stats) -> str:
+def statistics(release: Release, sources: list[Source], missing: list[str], stats: Stats,
+               logs: dict[str, dict[str, Any]] | None = None, duplicates: list[Duplicate] | None = None) -> str:
     splits = list(release.splits)
     names = [s.name for s in sources]
     header = ["", "records", "characters", "with error", "gold spans", "annotator spans", "annotators",
@@ -249,12 +251,25 @@ def statistics(release: Release, sources: list[Source], missing: list[str], stat
                    [[n, len(stats.get("*", n).annotators),
                      ", ".join(f"{k} ({v})" for k, v in sorted(stats.get("*", n).annotator_kinds.items()))]
                     for n in names]), ""]
+    if logs:
+        out += ["### What the importers met", "",
+                "Counted by each source's importer: rows and spans it dropped (never guessed at) or read in a "
+                "special way, and facts about the files.", "",
+                _table(["source", "what", "count"], [[n, k, v] for n in names for k, v in logs.get(n, {}).items()]),
+                ""]
+    dropped = duplicates or []
+    out += ["### Duplicate texts", "",
+            f"{len(dropped)} record(s) left out because an earlier record of the same group has the identical "
+            "text (the first in release order is kept; MANIFEST.json lists each pair).", ""]
+    if dropped:
+        out += [_table(["source", "left out", "kept"], [[d.source, d.dropped, d.kept] for d in dropped]), ""]
     return "\n".join(out)
 
 
-def datasheet(release: Release, sources: list[Source], missing: list[str], stats: Stats) -> str:
+def datasheet(release: Release, sources: list[Source], missing: list[str], stats: Stats,
+              logs: dict[str, dict[str, Any]] | None = None, duplicates: list[Duplicate] | None = None) -> str:
     template = datasheet_template()
-    generated = statistics(release, sources, missing, stats)
+    generated = statistics(release, sources, missing, stats, logs, duplicates)
     if STATISTICS_MARKER in template:
         return template.replace(STATISTICS_MARKER, generated)
     return f"{template.rstrip()}\n\n## Statistics\n\n{generated}"
