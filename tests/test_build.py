@@ -366,7 +366,9 @@ enabled = true
     offline = build(release, tmp_path / "dist", offline=True, progress=False)
     assert offline.partial and "wmt-fix" in offline.missing_sources
 
+    assert (tmp_path / "dist" / "1.0.0-partial").is_dir()
     result = build(release, tmp_path / "dist", source_files={"wmt-fix": MQM_FIXTURE}, lock=True, progress=False)
+    assert not (tmp_path / "dist" / "1.0.0-partial").exists(), "a full build removes the stale partial one"
     folder = tmp_path / "dist" / "1.0.0"
     assert result.folder == folder and not result.partial and result.locked
     per_source = {name: sum(result.counts[s].get(name, 0) for s in result.counts) for name in ("native", "wmt-fix")}

@@ -361,6 +361,8 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
             final = out / name
             _readable(tmp)
             unchanged = _place(tmp, final, bool(missing))
+            if not missing:
+                shutil.rmtree(out / f"{release.version}-partial", ignore_errors=True)
             clock.lap("manifest and placing")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
