@@ -114,6 +114,8 @@ FIELDS = [
     ("soft_labels", "per-character fraction of annotators marking an error, as `{start, end, prob}` runs"),
     ("annotations", "every annotator's own spans (with the corpus' `original_category` and `note`), "
                     "source-side spans, `no_errors` and the annotator's MQM score"),
+    ("verdicts", "whole-text judgements (`annotator_id`, `has_error`, `original_label`) where a corpus collected "
+                 "them beside the spans (XSum factuality); empty otherwise"),
     ("num_annotators, agreement", "number of annotators; mean pairwise character IoU between them"),
     ("mqm_score, has_error", "mean MQM score over annotators (0 is perfect); whether any gold span exists"),
     ("license", "license of the record's text and labels"),

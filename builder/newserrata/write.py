@@ -52,6 +52,7 @@ def features() -> datasets.Features:
         "soft_labels": List({"start": integer, "end": integer, "prob": number}),
         "annotations": List({"annotator_id": string, "annotator_kind": string, "no_errors": flag,
                              "mqm_score": number, "spans": List(label_span), "source_spans": List(label_span)}),
+        "verdicts": List({"annotator_id": string, "has_error": flag, "original_label": string}),
         "num_annotators": integer, "agreement": number, "mqm_score": number, "has_error": flag, "license": string,
     })
 
