@@ -24,7 +24,7 @@ from newserrata.aggregate import aggregate
 from newserrata.checks import check_record
 from newserrata.errors import InputError, Problems
 from newserrata.records import Record
-from newserrata.sources.xsum import FACTUALITY_COLUMNS, HALLUCINATION_COLUMNS, read_records
+from newserrata.sources.xsum import FACTUALITY_COLUMNS, HALLUCINATION_COLUMNS, place, read_records
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "xsum"
 HALLUCINATIONS = FIXTURES / "hallucination_annotations_xsum_summaries.csv"
@@ -197,6 +197,20 @@ def test_aggregated_records_are_valid_and_every_span_is_its_slice() -> None:
     # one intrinsic and one extrinsic span cover "uk's": the tie goes to the first in taxonomy order
     assert [(s.text, s.category, s.severity) for s in bank.spans] == [("uk's", "accuracy/mistranslation", "major")]
     assert bank.mqm_score == -5.0 and bank.has_error
+
+
+@pytest.mark.parametrize(("span", "start", "end", "expected"), [
+    ("the", 1, 4, (0, 3, "offsets")),  # offsets into "\n" + summary name the first of two occurrences
+    ("\\nthe", 0, 4, (0, 3, "offsets")),
+    ("cat.\\n", 0, 5, (19, 23, "search")),
+    ("cat", 0, 3, "ambiguous"),
+    ("cat\\n", 0, 4, "not_found"),  # the escaped newline says it ends the summary; "cat" does not
+    ("dog", 1, 4, "not_found"),
+    ("\nthe", 0, 4, "not_found"),  # a real newline is not the escaped one
+    ("\\n", 0, 1, "empty"),
+])
+def test_place(span: str, start: int, end: int, expected: tuple[int, int, str] | str) -> None:
+    assert place("the cat sat on the cat.", span, start, end) == expected
 
 
 def test_without_the_factuality_file_no_record_has_verdicts() -> None:

@@ -125,8 +125,8 @@ def place(summary: str, span: str, start: int, end: int) -> tuple[int, int, str]
     core = core[:-2] if trail else core
     if not core:
         return "empty"
-    if ("\n" + summary)[start:end] == ("\n" if lead else "") + core + ("\n" if trail else ""):
-        first = start if lead else start - 1
+    first = start if lead else start - 1
+    if first >= 0 and ("\n" + summary)[start:end] == ("\n" if lead else "") + core + ("\n" if trail else ""):
         return first, first + len(core), "offsets"
     hits = [i for i in occurrences(summary, core)
             if (not lead or i == 0) and (not trail or i + len(core) == len(summary))]
