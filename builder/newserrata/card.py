@@ -138,6 +138,8 @@ FIELDS = [
     ("soft_labels", "per-character fraction of annotators marking an error, as `{start, end, prob}` runs"),
     ("annotations", "every annotator's own spans (with the corpus' `original_category` and `note`), "
                     "source-side spans, `no_errors` and the annotator's MQM score"),
+    ("verdicts", "whole-text judgements (`annotator_id`, `has_error`, `original_label`) where a corpus collected "
+                 "them beside the spans (XSum factuality); empty otherwise"),
     ("num_annotators, agreement", "number of annotators; mean pairwise character IoU between them"),
     ("mqm_score, source_issue_weight, has_error", "mean MQM score over annotators (0 is perfect); 1 when "
      "source-issue spans count in it (WMT 2020-2021 scoring), else 0; whether any gold span exists"),
