@@ -261,8 +261,8 @@ def statistics(release: Release, sources: list[Source], missing: list[str], stat
                 ""]
     dropped = duplicates or []
     out += ["### Duplicate texts", "",
-            f"{len(dropped)} record(s) left out because an earlier record of the same group has the identical "
-            "text (the first in release order is kept; MANIFEST.json lists each pair).", ""]
+            f"{len(dropped)} record(s) left out because an earlier record has the identical text (no two records "
+            "share a text: the first in release order is kept; MANIFEST.json lists each pair).", ""]
     if dropped:
         out += [_table(["source", "left out", "kept"], [[d.source, d.dropped, d.kept] for d in dropped]), ""]
     return "\n".join(out)
