@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newserrata.atomic import write_bytes
+from newserrata.atomic import atomic_write
 from newserrata.errors import Problems
 from newserrata.jsonl import write_lines
 from newserrata.sources import native
@@ -83,8 +83,9 @@ def _articles(folder: Path) -> dict[str, native.Article]:
 def export(articles_dir: Path, out: Path, config_out: Path) -> int:
     articles = _articles(articles_dir)
     found = tasks(articles)
-    write_bytes(out, (json.dumps(found, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    write_bytes(config_out, labeling_config().encode("utf-8"))
+    with atomic_write(out) as tasks_file, atomic_write(config_out) as config_file:  # both or neither
+        tasks_file.write((json.dumps(found, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        config_file.write(labeling_config().encode("utf-8"))
     return len(found)
 
 
