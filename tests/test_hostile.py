@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -255,3 +256,63 @@ def test_a_damaged_cache_file_is_named(tmp_path: Path, monkeypatch: pytest.Monke
         code, output, requests = run_llm(tmp_path, 200, "application/json", reply, monkeypatch, capsys)
         assert (code, requests) == (2, 0)
         assert f"{cached}: /: cached reply is damaged" in output and "delete it" in output
+
+
+# -- outputs that would destroy data -----------------------------------------------------------------------------
+
+LABEL_STUDIO = Path(__file__).parent / "fixtures" / "labelstudio"
+
+
+@pytest.fixture
+def label_data(tmp_path: Path) -> Path:
+    shutil.copytree(LABEL_STUDIO / "articles", tmp_path / "data" / "articles")
+    (tmp_path / "data" / "labels").mkdir()
+    return tmp_path / "data"
+
+
+def annotate_import(data: Path, out: Path, export: Path = LABEL_STUDIO / "export.json", kind: str = "maintainer"
+                    ) -> list[str]:
+    return ["annotate", "import", str(export), "--annotator-kind", kind, "--out", str(out),
+            "--articles", str(data / "articles")]
+
+
+def test_annotate_import_never_replaces_a_file_it_did_not_write(label_data: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    seed = label_data / "labels" / "seed-maintainers.jsonl"
+    seed.write_text(json.dumps({"article_id": "lsx-budget-3", "annotator_id": "maintainer-1", "annotator_kind":
+                                "maintainer", "created": "2026-01-02", "spans": [], "no_errors": True}) + "\n",
+                    encoding="utf-8")
+    before = seed.read_bytes()
+    assert main(annotate_import(label_data, seed)) == 2
+    err = capsys.readouterr().err
+    assert f"{seed}:1: /: already exists, and its line for 'lsx-budget-3' by 'maintainer-1'" in err
+    assert "was not written by an import of this export" in err and "delete the file first" in err
+    assert seed.read_bytes() == before
+    notes = label_data / "labels" / "notes.jsonl"
+    notes.write_text("free text, not labels\n", encoding="utf-8")
+    assert main(annotate_import(label_data, notes)) == 2
+    assert f"{notes}:1: /: already exists and is not a label batch" in capsys.readouterr().err
+    export = label_data.parent / "export.json"
+    shutil.copy(LABEL_STUDIO / "export.json", export)
+    assert main(annotate_import(label_data, export, export)) == 2, "the export is not a batch either"
+    assert export.read_bytes() == (LABEL_STUDIO / "export.json").read_bytes()
+
+
+def test_annotate_import_replaces_the_batch_an_import_of_the_export_wrote(label_data: Path) -> None:
+    batch = label_data / "labels" / "batch.jsonl"
+    assert main(annotate_import(label_data, batch)) == 0
+    first = batch.read_bytes()
+    assert main(annotate_import(label_data, batch)) == 0, "importing the same export again replaces its batch"
+    assert batch.read_bytes() == first
+    assert main(annotate_import(label_data, batch, kind="crowd")) == 2, "the kind is part of what was written"
+    assert batch.read_bytes() == first
+
+
+def test_import_mqm_refuses_to_write_over_its_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ratings = tmp_path / "ratings.tsv"
+    shutil.copy(MQM, ratings)
+    (tmp_path / "alias.tsv").symlink_to(ratings)
+    for out in (ratings, tmp_path / "alias.tsv", tmp_path / "." / "ratings.tsv"):
+        assert main(["import", "mqm", str(ratings), "--out", str(out)]) == 2
+        assert f"--out: /: {out} is the file being imported" in capsys.readouterr().err
+        assert ratings.read_bytes() == MQM.read_bytes()

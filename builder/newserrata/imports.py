@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from newserrata import schemas
@@ -37,6 +38,9 @@ def run_mqm(args: argparse.Namespace) -> int:
     languages = args.languages or (None, None)
     problems = Problems()
     counts = {"records": 0, "annotations": 0, "gold_spans": 0, "records_with_errors": 0}
+    if Path(args.out).exists() and path.exists() and os.path.samefile(args.out, path):
+        problems.add("--out", None, "", f"{args.out} is the file being imported", "write the records elsewhere")
+        problems.raise_if_any()
     with atomic_write(Path(args.out)) as out:
         for raw in mqm.read_records(path, source=source, license=args.license, domain=args.domain or None,
                                     member=args.member, source_language=languages[0],
