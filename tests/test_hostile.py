@@ -316,3 +316,60 @@ def test_import_mqm_refuses_to_write_over_its_input(tmp_path: Path, capsys: pyte
         assert main(["import", "mqm", str(ratings), "--out", str(out)]) == 2
         assert f"--out: /: {out} is the file being imported" in capsys.readouterr().err
         assert ratings.read_bytes() == MQM.read_bytes()
+
+
+# -- lone surrogates -------------------------------------------------------------------------------------------------
+
+SURROGATE = "\\ud800"  # as it appears in a JSON file: an escape json.loads accepts, of no character
+
+
+def test_lone_surrogates_are_refused_where_they_are_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_native_data(tmp_path / "data")
+    meta = data / "articles" / "emoji-en.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"Zürich summit 🎉"', f'"Zürich {SURROGATE}"'),
+                    encoding="utf-8")
+    team = data / "labels" / "team.jsonl"
+    team.write_text(team.read_text(encoding="utf-8").replace('"should be Oberbürgermeister"',
+                                                             f'"should be {SURROGATE}"'), encoding="utf-8")
+    for command in (["validate", str(data)], ["build", "--release", str(write_release(tmp_path / "release.toml")),
+                                              "--out", str(tmp_path / "dist")]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+        assert f"{meta}:3: /title: lone surrogate" in err, err
+        assert f"{team}:2: /spans/0/note: lone surrogate" in err, err
+    assert not (tmp_path / "dist").exists()
+
+
+def test_a_records_file_with_a_lone_surrogate_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = project / "records.jsonl"
+    write_jsonl(records, native_records(project)[:2])
+    with records.open("a", encoding="utf-8") as out:
+        out.write('{"id": "x' + SURROGATE + '"}\n')
+    out = project / "report.html"
+    assert main(["report", str(records), "--out", str(out)]) == 2
+    assert f"{records}:3: /id: lone surrogate" in capsys.readouterr().err
+    assert main(["validate", str(records)]) == 2
+    assert f"{records}:3: /id: lone surrogate" in capsys.readouterr().err
+    assert not out.exists()
+    paired = project / "paired.jsonl"
+    write_jsonl(paired, native_records(project)[:1])
+    paired.write_text(paired.read_text(encoding="utf-8").replace('"test-mt"', '"\\ud83c\\udf89"'), encoding="utf-8")
+    assert main(["validate", str(paired)]) == 0, "a surrogate pair is one character"
+
+
+def test_mqm_note_and_label_studio_export_with_a_lone_surrogate(tmp_path: Path, label_data: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    ratings = tmp_path / "ratings.tsv"
+    ratings.write_text(MQM.read_text(encoding="utf-8").replace('"note":"should be: opened"',
+                                                               f'"note":"should be: {SURROGATE}"'), encoding="utf-8")
+    out = tmp_path / "records.jsonl"
+    assert main(["import", "mqm", str(ratings), "--out", str(out)]) == 2
+    assert f"{ratings}:2: metadata: lone surrogate" in capsys.readouterr().err
+    assert not out.exists()
+    export = tmp_path / "export.json"
+    text = (LABEL_STUDIO / "export.json").read_text(encoding="utf-8")
+    export.write_text(text.replace('"text": [', f'"text": ["{SURROGATE}", ', 1), encoding="utf-8")
+    assert main(annotate_import(label_data, label_data / "labels" / "batch.jsonl", export)) == 2
+    err = capsys.readouterr().err
+    assert "lone surrogate" in err and "/text/0" in err and "Traceback" not in err

@@ -23,7 +23,7 @@ from newserrata.errors import InputError, Problem, Problems
 from newserrata.jsonl import read_lines, write_lines
 from newserrata.sources import native
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
-from newserrata.text import TextDecodeError, decode_utf8
+from newserrata.text import SURROGATE_HINT, SURROGATE_MESSAGE, TextDecodeError, decode_utf8, lone_surrogate
 
 OBJECT = "text"
 CATEGORY = "category"
@@ -149,6 +149,9 @@ class _Reader:
         if not isinstance(export, list):
             self.add("", f"expected a JSON list of tasks, got {type(export).__name__}",
                      "export the project from Label Studio in the JSON format (not JSON-MIN or CSV)")
+            return
+        if (pointer := lone_surrogate(export)) is not None:
+            self.add(pointer, SURROGATE_MESSAGE, SURROGATE_HINT)
             return
         for index, task in enumerate(export):
             self.task(index, task)

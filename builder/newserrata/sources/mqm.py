@@ -50,7 +50,7 @@ from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Segment, Span
 from newserrata.sources.mqm_tsv import open_tsv, read_table
 from newserrata.taxonomy import NON_TRANSLATION, OMISSION, SOURCE_ISSUE, weight
-from newserrata.text import BOM, normalize
+from newserrata.text import BOM, SURROGATE, SURROGATE_HINT, SURROGATE_MESSAGE, normalize
 
 ANNOTATOR_KIND = "professional-translator"
 ALIASES = {
@@ -366,6 +366,8 @@ class _Rows:
                 note = self._comment(line, metadata)
             elif seg.metadata is None or self.evaluation_rows or b'"note"' in metadata:
                 note = self._metadata(metadata, seg, doc)
+            if note is not None and SURROGATE.search(note):
+                problems.add(self.path, line, "metadata", SURROGATE_MESSAGE, SURROGATE_HINT)
             if kind.what == "no-error":
                 self.no_error_rows += 1
                 continue
