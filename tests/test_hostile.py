@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import io
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +21,10 @@ import pytest
 from conftest import label, write_jsonl, write_native_data, write_release
 from scoring_fixtures import native_records
 
+from newserrata import download
 from newserrata.cli import main
+from newserrata.errors import InputError
+from newserrata.sources import mqm_tsv
 
 MQM = Path(__file__).parent / "fixtures" / "mqm" / "sxs_mqm_fixture_zhen.tsv"
 BUILDER = Path(__file__).resolve().parents[1] / "builder"
@@ -373,3 +380,98 @@ def test_mqm_note_and_label_studio_export_with_a_lone_surrogate(tmp_path: Path, 
     assert main(annotate_import(label_data, label_data / "labels" / "batch.jsonl", export)) == 2
     err = capsys.readouterr().err
     assert "lone surrogate" in err and "/text/0" in err and "Traceback" not in err
+
+
+# -- MQM files that are not what they claim ------------------------------------------------------------------------
+
+
+def tar_gz(path: Path, members: dict[str, bytes]) -> Path:
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def import_mqm(path: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["import", "mqm", str(path), "--out", str(out)]) == 2
+    assert not out.exists()
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err
+
+
+def test_a_decompression_bomb_is_stopped_at_the_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(mqm_tsv, "MAX_DECOMPRESSED", 2 << 20)
+    monkeypatch.setattr(mqm_tsv, "MAX_LINE", 1 << 16)
+    header = MQM.read_bytes().split(b"\n", 1)[0] + b"\n"
+    zeros = tar_gz(tmp_path / "zeros.tsv.tar.gz", {"zeros.tsv": header + bytes(4 << 20)})
+    assert zeros.stat().st_size < 20_000
+    err = import_mqm(zeros, tmp_path / "out.jsonl", capsys)
+    assert f"{zeros}:2: /: line longer than {1 << 16} bytes" in err
+    blank = tar_gz(tmp_path / "blank.tsv.tar.gz", {"blank.tsv": header + b"\n" * (4 << 20)})
+    err = import_mqm(blank, tmp_path / "out.jsonl", capsys)
+    assert f"{blank}: /: decompresses to more than {2 << 20} bytes" in err
+    plain = tmp_path / "blank.tsv.gz"
+    plain.write_bytes(gzip.compress(header + b"\n" * (4 << 20)))
+    assert f"{plain}: /: decompresses to more than" in import_mqm(plain, tmp_path / "out.jsonl", capsys)
+    first_line = tmp_path / "long.tsv"
+    first_line.write_bytes(b"x" * (1 << 17))
+    assert f"{first_line}:1: /: line longer than" in import_mqm(first_line, tmp_path / "out.jsonl", capsys)
+
+
+def test_a_tar_gz_with_a_wrong_checksum_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tar_gz(tmp_path / "sxs_mqm_fixture_zhen.tsv.tar.gz", {"mqm/sxs_mqm_fixture_zhen.tsv": MQM.read_bytes()})
+    assert main(["import", "mqm", str(good), "--out", str(tmp_path / "good.jsonl")]) == 0
+    data = bytearray(good.read_bytes())
+    data[-8] ^= 0xFF  # the gzip trailer: CRC-32 of the decompressed bytes, then their size
+    bad = tmp_path / "bad.tsv.tar.gz"
+    bad.write_bytes(bytes(data))
+    err = import_mqm(bad, tmp_path / "bad.jsonl", capsys)
+    assert f"{bad}: /: cannot read: CRC check failed" in err and "the file is damaged" in err
+
+
+def test_an_archive_without_a_tsv_says_so_plainly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    archive = tar_gz(tmp_path / "notes.tsv.tar.gz", {"README.md": b"nothing here\n"})
+    assert f"{archive}: /: the archive has no .tsv member (fix: " in import_mqm(archive, tmp_path / "o.jsonl", capsys)
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n", MQM.read_bytes().split(b"\n", 1)[0] + b"\n"])
+def test_an_empty_or_header_only_ratings_file_is_refused(tmp_path: Path, content: bytes,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    ratings = tmp_path / "empty.tsv"
+    ratings.write_bytes(content)
+    assert f"{ratings}:1: /: no ratings: the file is empty or holds only a header" in import_mqm(
+        ratings, tmp_path / "out.jsonl", capsys)
+
+
+# -- dates and the files a build is given ----------------------------------------------------------------------------
+
+
+def test_an_article_date_must_exist(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = write_native_data(tmp_path / "data")
+    meta = data / "articles" / "clean-en.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"2025-01-24"', '"2025-02-31"'), encoding="utf-8")
+    assert main(["validate", str(data)]) == 2
+    assert f'{meta}:11: /date: "2025-02-31" is not a "date"' in capsys.readouterr().err
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"2025-02-31"', '"2024-02-29"'), encoding="utf-8")
+    assert main(["validate", str(data)]) == 0
+
+
+def test_a_source_file_that_is_a_folder_or_not_the_pinned_file(tmp_path: Path) -> None:
+    url = "http://127.0.0.1:9/never/contacted.tsv.tar.gz"
+    payload = MQM.read_bytes()
+    pin = hashlib.sha256(payload).hexdigest()
+    with pytest.raises(InputError) as caught:
+        download.fetch(url, pin, len(payload), offline=True, local_file=tmp_path, name="wmt23-zhen")
+    assert str(caught.value) == (f"{tmp_path}: /: is a folder, not a file (fix: give the path of the wmt23-zhen file "
+                                 "to --source-file wmt23-zhen=PATH)")
+    other = tmp_path / "other.tsv"
+    other.write_bytes(payload.upper())
+    with pytest.raises(InputError) as caught:
+        download.fetch(url, pin, len(payload), offline=True, local_file=other, name="wmt23-zhen")
+    message = str(caught.value)
+    assert f"its sha256 is {hashlib.sha256(payload.upper()).hexdigest()}, the pin says {pin}" in message
+    assert "either the pin of wmt23-zhen in the release file or this file is wrong" in message

@@ -298,7 +298,11 @@ def _read(path: Path, member: str | None, stats: Stats, problems: Problems) -> _
         last = table.header[index["metadata"]].strip().lower() if "metadata" in index else "none"
         stats.layout = f"{len(index)} columns, {last} column" + ("" if table.has_header else ", no header")
         reader = _Rows(path, index, data, stats, problems)
-        reader.finish(reader.consume(table.rows))
+        rows = reader.consume(table.rows)
+        if not rows:
+            problems.add(str(path), 1, "", "no ratings: the file is empty or holds only a header",
+                         "pass the ratings file as published, with one row per marked error")
+        reader.finish(rows)
     return data
 
 
