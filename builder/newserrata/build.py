@@ -8,7 +8,9 @@ place only when everything succeeded, so a failed or interrupted build leaves no
 from __future__ import annotations
 
 import argparse
+import glob
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -317,6 +319,24 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*old)
 
 
+def _remove_stale(out: Path, name: str) -> None:
+    """Temporary folders of this version whose build was killed (SIGKILL, power loss): their process is gone."""
+    for path in out.glob(f".{glob.escape(name)}.*.tmp"):
+        owner = path.name[len(name) + 2:].split(".", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
 def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dict[str, str] | None = None,
              inputs: dict[str, Digest] | None = None, lock: bool = False, progress: bool = True) -> BuildResult:
     """Everything after the sources are opened; the CLI, the Python API and the benchmark all run this."""
@@ -329,8 +349,9 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
     name = release.version + ("-partial" if missing else "")
     out = Path(out)
     out_existed = out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out))
+    out.mkdir(exist_ok=True)
+    _remove_stale(out, name)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.{os.getpid()}.", suffix=".tmp", dir=out))
     notes: list[str] = []
     clock = Clock()
     try:

@@ -40,3 +40,11 @@ class Problems(list[Problem]):
     def raise_if_any(self) -> None:
         if self:
             raise InputError(list(self))
+
+
+def scrub(text: str, *secrets: str | None) -> str:
+    """A secret never reaches a log, a terminal or an exception message, whatever a server echoed back."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text

@@ -93,6 +93,7 @@ def lock_data(version: str, inputs: dict[str, Digest], folder: Path) -> dict[str
 
 
 def write_lock(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(exist_ok=True)
     write_bytes(path, dump(data))
 
 
