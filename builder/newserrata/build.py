@@ -119,12 +119,12 @@ def _fetch(source: Source, pin: Pin, local: Path | None, offline: bool, progress
 
 def supplied(name: str, pin: Pin, files: dict[str, Path], folder: Path | None) -> Path | None:
     """A local copy of a pinned file: `--source-file NAME[:ROLE]=PATH`, or the file of the pin's name in
-    the `--sources-dir` folder."""
+    the `--sources-dir` folder or its sub-folders (its digest is checked all the same)."""
     given = files.get(name if pin.role == MAIN else f"{name}:{pin.role}")
     if given is not None:
         return given
-    if folder is not None and (folder / pin.file_name).is_file():
-        return folder / pin.file_name
+    if folder is not None:
+        return next((p for p in sorted(folder.rglob(pin.file_name)) if p.is_file()), None)
     return None
 
 

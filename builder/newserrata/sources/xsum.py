@@ -36,13 +36,17 @@ import codecs
 import csv
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newserrata.release import Source
 
 from newserrata.errors import Problem, Problems
 from newserrata.records import Annotation, Record, Span, Verdict
+from newserrata.sources.base import MAIN, SourceKind, SourceLog, register
 from newserrata.text import normalize
 
 HALLUCINATION_COLUMNS = ("bbcid", "system", "summary", "hallucination_type", "hallucinated_span",
@@ -368,3 +372,20 @@ def read_records(hallucinations: Path, factuality: Path | None, *, source: str, 
     problems.raise_if_any()
     records = [_record(s, source=source, license=license, domain=domain, counts=counts) for s in summaries.values()]
     yield from sorted(records, key=lambda r: r.id)
+
+
+@register
+class XsumHallucinations(SourceKind):
+    name = "xsum-hallucinations"
+    description = ("XSum hallucination annotations (google-research-datasets/xsum_hallucination_annotations): "
+                   "one record per (BBC article, summarizer), crowd spans typed intrinsic or extrinsic, and the "
+                   "factuality file's yes/no verdicts")
+    extra_files = ("factuality",)
+    default_license = "CC-BY-4.0"
+
+    def default_name(self, path: Path) -> str:
+        return self.name
+
+    def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
+        return read_records(inputs[MAIN], inputs.get("factuality"), source=source.name, license=source.license,
+                            domain=source.domain, counts=log.counts)
