@@ -173,6 +173,12 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
             'test = ds["test"]', "```", "",
             "Configs: `default` holds every source; each source is also its own config. A split without records "
             "is left out of a config.", "",
+            "Controls: texts written by people (`process` `human-translation` for WMT reference translations, "
+            "`human-summary` for XSum reference summaries) were labelled blind beside the machine output. Keep "
+            "them to see how a detector treats human text, or filter them out "
+            "(`ds.filter(lambda r: not r[\"process\"].startswith(\"human-\"))`) to score machine-written news "
+            "only; report which you did. Human texts are not error-free: most XSum references add facts the "
+            "article does not state.", "",
             _table(["config", *splits], rows), "", "## Fields", "",
             _table(["field", "meaning"], [[f"`{f}`", m] for f, m in FIELDS]), "",
             "Categories are `area/kind` ids of the NewsErrata taxonomy (" + ", ".join(f"`{c}`" for c in CATEGORIES)
