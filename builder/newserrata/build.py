@@ -26,6 +26,7 @@ from newserrata.baselines import sample_table
 from newserrata.buildstats import Sample, Stats
 from newserrata.card import SplitFiles, card, datasheet
 from newserrata.checks import check_spans
+from newserrata.croissant import write_croissant
 from newserrata.errors import InputError, Problem, Problems
 from newserrata.manifest import (
     Digest,
@@ -354,6 +355,7 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
             clock.lap("baselines table")
             write_bytes(tmp / "README.md", card(release, present, gone, layout, stats, baselines).encode("utf-8"))
             write_bytes(tmp / "DATASHEET.md", datasheet(release, present, gone, stats).encode("utf-8"))
+            write_croissant(tmp, release, present)
             clock.lap("card and datasheet")
             write_build_report(tmp, title=f"{release.name} {name}", stats=stats, sample=chosen)
             clock.lap("report")
