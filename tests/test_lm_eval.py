@@ -102,3 +102,13 @@ def test_replies_that_are_not_json_predict_nothing(tmp_path: Path) -> None:
     items = [(doc, [])]
     assert utils.record_iou(items) != utils.record_iou(items)  # undefined (nan) when all records are empty-vs-empty
     assert utils.shroom_iou(items) == 1.0
+
+
+def test_the_heuristic_model_leaves_the_harness_api_models_usable() -> None:
+    """Registering our model must not hide lm-eval's own, and its API models' dependencies are installed."""
+    from lm_eval.api.registry import get_model
+
+    load_utils()
+    assert get_model("newserrata-heuristic").__name__ == "HeuristicLM"
+    chat = get_model("local-chat-completions")(model="m", base_url="http://127.0.0.1:9/v1/chat/completions")
+    assert chat.model == "m"
