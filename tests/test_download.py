@@ -128,6 +128,9 @@ def test_local_file_is_used_without_network_and_still_verified(tmp_path: Path) -
     good.write_bytes(PAYLOAD)
     url = "http://127.0.0.1:9/never/contacted.tar.gz"
     assert fetch(url, SHA, SIZE, cache_dir=tmp_path / "cache", offline=True, local_file=good) == good
+    cached = cached_path(url, SHA, tmp_path / "cache")
+    assert cached.read_bytes() == PAYLOAD, "a verified file given by hand is kept in the cache"
+    assert fetch(url, SHA, SIZE, cache_dir=tmp_path / "cache", offline=True) == cached
     bad = tmp_path / "other.tsv.tar.gz"
     bad.write_bytes(PAYLOAD[::-1])
     with pytest.raises(InputError) as caught:

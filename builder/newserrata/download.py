@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import shutil
 import sys
 import tempfile
 import urllib.error
@@ -18,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from newserrata.errors import InputError, Problem
+from newserrata.manifest import file_digest
 
 CHUNK = 1 << 16
 TIMEOUT = 60.0
@@ -35,21 +37,11 @@ def _error(where: str, message: str, hint: str) -> InputError:
     return InputError([Problem(where, None, "", message, hint)])
 
 
-def digest(path: Path) -> tuple[str, int]:
-    """(sha256 hex, size in bytes) of a file, read in chunks."""
-    h, size = hashlib.sha256(), 0
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-            size += len(block)
-    return h.hexdigest(), size
-
-
 def _mismatch(path: Path, sha256: str, size: int) -> str | None:
     """How the file differs from its pin, naming both values; None when it is the pinned file."""
     if path.stat().st_size != size:
         return f"its size is {path.stat().st_size} bytes, the pin says {size}"
-    got, _ = digest(path)
+    got = file_digest(path).sha256
     return None if got == sha256 else f"its sha256 is {got}, the pin says {sha256}"
 
 
@@ -78,6 +70,7 @@ def fetch(url: str, sha256: str, size: int, *, cache_dir: Path | None = None, of
             raise _error(str(local_file), f"not the pinned file for {label}: {wrong}",
                          f"either the pin of {label} in the release file or this file is wrong: check the pin, or "
                          f"download {url} again and pass it with {supply}")
+        _keep(local_file, cached_path(url, sha256, Path(cache_dir) if cache_dir is not None else default_cache_dir()))
         return local_file
     target = cached_path(url, sha256, Path(cache_dir) if cache_dir is not None else default_cache_dir())
     if target.is_file():
@@ -89,6 +82,23 @@ def fetch(url: str, sha256: str, size: int, *, cache_dir: Path | None = None, of
                      f"download {url} yourself and pass it with {supply}, or run without --offline")
     _download(url, sha256, size, target, progress, label, supply)
     return target
+
+
+def _keep(local_file: Path, target: Path) -> None:
+    """A verified file supplied by hand goes into the cache too, so the next build finds it offline. A cache
+    that cannot be written is no reason to fail the build: the file is used from where it is."""
+    if target.is_file():
+        return
+    tmp = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        with os.fdopen(fd, "wb") as out, open(local_file, "rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+        os.replace(tmp, target)
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def _download(url: str, sha256: str, size: int, target: Path, progress: bool, label: str, supply: str) -> None:

@@ -120,7 +120,7 @@ def check_files(folder: Path, manifest: dict[str, Any], problems: Problems) -> l
     return sorted(files, key=lambda f: f.path)
 
 
-def check_lock(manifest: dict[str, Any], files: list[LocalFile], release: Path, problems: Problems) -> None:
+def require_locked(manifest: dict[str, Any], files: list[LocalFile], release: Path, problems: Problems) -> None:
     """The lock in the repository pins every output: an unlocked or different build is not a release."""
     version = manifest["version"]
     lock_path = release.parent / "releases" / f"{version}.lock.json"
@@ -210,7 +210,7 @@ def verify(folder: Path, release: Path | None = None, *, progress: bool = False)
         problems.add(where, None, "", "the manifest needs a version and a files map", "rebuild")
     problems.raise_if_any()
     files = check_files(folder, manifest, problems)
-    check_lock(manifest, files, Path(release or Path("data") / "release.toml"), problems)
+    require_locked(manifest, files, Path(release or Path("data") / "release.toml"), problems)
     check_card(folder, files, problems)
     problems.raise_if_any()
     check_records(folder, problems, progress)
