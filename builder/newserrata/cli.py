@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from newserrata import annotate, baselines, build, imports, publish, report, scoring, validate
+from newserrata import annotate, baselines, build, compare, imports, publish, report, scoring, validate
 from newserrata.errors import InputError
 
-COMMANDS = [validate, build, imports, annotate, publish, scoring, baselines, report]
+COMMANDS = [validate, build, imports, annotate, publish, scoring, compare, baselines, report]
 
 
 def parser() -> argparse.ArgumentParser:
