@@ -32,6 +32,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_validate.py
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_score.py
+	$(BIN)/python bench/bench_compare.py
 	$(BIN)/python bench/bench_report.py
 	$(BIN)/python bench/bench_mqm_import.py $(if $(WMT),$(WMT)/sxs_mqm_generalMT2023_zhen.3ratingsPerSegment.tsv.tar.gz)
 	$(if $(WMT),$(BIN)/python bench/check_mqm_scores.py $(WMT)/mqm_ted_ende.tsv $(WMT)/mqm_ted_ende.avg_seg_scores.tsv)

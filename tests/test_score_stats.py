@@ -24,12 +24,33 @@ def test_kendall_tau_b_matches_scipy(n: int) -> None:
             assert ours == pytest.approx(expected, abs=1e-12)
 
 
-def test_inversions_against_brute_force() -> None:
+def test_weighted_inversions_against_brute_force() -> None:
     rng = np.random.default_rng(3)
     for n in (1, 2, 5, 33, 200):
         a = rng.integers(0, 6, n)
-        brute = sum(int(a[i] > a[j]) for i in range(n) for j in range(i + 1, n))
-        assert scoring_stats._inversions(a) == brute
+        w = rng.integers(0, 4, (3, n)).astype(float)
+        brute = [sum(w[r, i] * w[r, j] for i in range(n) for j in range(i + 1, n) if a[i] > a[j]) for r in range(3)]
+        assert scoring_stats.weighted_inversions(scoring_stats._inversion_plan(a), w).tolist() == brute
+
+
+def test_weighted_statistics_equal_the_plain_ones_on_repeated_items() -> None:
+    """A resample's weights are multiplicities: weighting must equal repeating the items."""
+    rng = np.random.default_rng(11)
+    n = 60
+    x, y = rng.integers(0, 5, n).astype(float), rng.integers(0, 7, n).astype(float)
+    labels = (x > 1).astype(float)
+    groups = np.arange(n) // 3
+    counts = rng.integers(0, 3, (4, groups.max() + 1)).astype(float)
+    for row in counts:
+        take = np.repeat(np.arange(n), row[groups].astype(int))
+        for weighted, plain, first in ((scoring_stats.kendall_weighted, scipy_stats.kendalltau, x),
+                                       (scoring_stats.pearson_weighted, scipy_stats.pearsonr, x)):
+            got = weighted(scoring_stats.Pairs(first, y, groups), row[None, :])[0]
+            assert got == pytest.approx(plain(first[take], y[take]).statistic, abs=1e-12)
+        got = scoring_stats.auroc_weighted(scoring_stats.Pairs(labels, y, groups), row[None, :])[0]
+        assert got == pytest.approx(roc_auc_score(labels[take], y[take]), abs=1e-12)
+        got = scoring_stats.balanced_accuracy_weighted(scoring_stats.Pairs(labels, x > 2, groups), row[None, :])[0]
+        assert got == pytest.approx(balanced_accuracy_score(labels[take] > 0, x[take] > 2), abs=1e-12)
 
 
 def test_kendall_undefined_cases() -> None:
@@ -88,11 +109,6 @@ def test_spearman_on_runs_matches_scipy_on_expanded_vectors() -> None:
         if len(set(x)) < 2 or len(set(y)) < 2:
             continue
         assert spearman_runs(runs) == pytest.approx(scipy_stats.spearmanr(x, y).statistic, abs=1e-12)
-
-
-def test_average_ranks_match_scipy() -> None:
-    values = np.array([3.0, 1.0, 3.0, 2.0, 1.0, 3.0])
-    assert scoring_stats.average_ranks(values).tolist() == scipy_stats.rankdata(values).tolist()
 
 
 def test_percentile_interval_skips_undefined_resamples() -> None:

@@ -16,10 +16,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 
-from newserrata import annotate, baselines, build, harness, imports, publish, report, scoring, validate
+from newserrata import annotate, baselines, build, compare, harness, imports, publish, report, scoring, validate
 from newserrata.errors import InputError, Problem
 
-COMMANDS = [validate, build, imports, annotate, publish, scoring, baselines, report, harness]
+COMMANDS = [validate, build, imports, annotate, publish, scoring, compare, baselines, report, harness]
 INTERRUPTED = 130
 TERMINATED = 143
 OUTPUT_HINTS = {

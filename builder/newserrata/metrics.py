@@ -15,20 +15,19 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
-    """The per-record inputs of a set of records (numpy arrays) and their character sums."""
+    """Every metric's inputs under R weightings of the same records: R bootstrap resamples, or one row of
+    ones for the estimate itself. `sums` holds each per-record column summed under each weighting ((R,)
+    arrays); the rank statistics weight their paired columns (`scoring_stats.Pairs`) themselves."""
 
-    gold: float
-    pred: float
-    matched: float
-    credit: float
-    shroom_iou: Any
-    shroom_cor: Any
-    record_iou: Any
-    has_error: Any
-    pred_has_error: Any
-    score: Any
-    badness: Any
+    sums: dict[str, Any]
+    group_weights: Any
+    scored: Any
+    verdicts: Any
+    ranked: Any
+    segments: Any
 
+    def __getattr__(self, name: str) -> Any:
+        return self.sums[name]
 
 @dataclass(frozen=True, slots=True)
 class Section:
@@ -45,7 +44,7 @@ class Metric:
     label: str
     description: str
     section: Section
-    compute: Callable[[Inputs], float | None]
+    compute: Callable[[Inputs], Any]
     undefined: str
     higher_is_better: bool = True
     headline: bool = True
@@ -63,13 +62,16 @@ SHROOM = Section("Mu-SHROOM metrics (`shroom_iou`, `shroom_cor`), SemEval-2025 T
 RECORD = Section("Record IoU (`record_iou`)", "per-record IoU over records where gold or prediction is non-empty")
 DOCUMENT = Section("Document level", "AUROC and balanced accuracy of `has_error`; Kendall and Pearson correlation "
                    "with `mqm_score`", card_name="document level")
-SECTIONS = (CHARACTER, SEVERITY, SHROOM, RECORD, DOCUMENT)
+SEGMENT = Section("Segment level", "Kendall and Pearson correlation of predicted segment scores with the segment MQM "
+                  "scores (WMT QE)", card_name="segment level")
+SECTIONS = (CHARACTER, SEVERITY, SHROOM, RECORD, DOCUMENT, SEGMENT)
 REGISTRY: dict[str, Metric] = {}
 NOTHING_PREDICTED = "nothing predicted"
 NO_GOLD = "no gold error character"
 NEITHER = "no gold and no predicted error character"
 NO_RECORDS = "no records"
 NO_RANKING = "fewer than two records, or the predicted score or the gold badness is constant"
+NO_SEGMENTS = "fewer than two predicted rated segments, or the predicted or the gold segment score is constant"
 
 
 def register_metric(metric: Metric) -> Metric:
@@ -83,11 +85,11 @@ def ratio(num: float, den: float) -> float | None:
     return num / den if den else None
 
 
-def _mean(values: Any) -> float | None:
-    return float(values.mean()) if len(values) else None
+def _ratio(num: Any, den: Any) -> Any:
+    return _stat("nan_ratio")(num, den)
 
 
-def _stat(name: str) -> Callable[..., float | None]:
+def _stat(name: str) -> Callable[..., Any]:
     from newserrata import scoring_stats
 
     return getattr(scoring_stats, name)
@@ -95,32 +97,41 @@ def _stat(name: str) -> Callable[..., float | None]:
 
 for _metric in (
     Metric("char_p", "Char P", "hard-predicted characters that are gold error characters", CHARACTER,
-           lambda c: ratio(c.matched, c.pred), NOTHING_PREDICTED, in_baselines=True),
+           lambda c: _ratio(c.matched, c.pred_chars), NOTHING_PREDICTED, in_baselines=True),
     Metric("char_r", "Char R", "gold error characters that are hard-predicted", CHARACTER,
-           lambda c: ratio(c.matched, c.gold), NO_GOLD, in_baselines=True),
+           lambda c: _ratio(c.matched, c.gold_chars), NO_GOLD, in_baselines=True),
     Metric("char_f1", "Char F1", "micro F1 over all characters of the split", CHARACTER,
-           lambda c: ratio(2 * c.matched, c.gold + c.pred), NEITHER, in_baselines=True, in_harness=True),
+           lambda c: _ratio(2 * c.matched, c.gold_chars + c.pred_chars), NEITHER, in_baselines=True, in_harness=True),
     Metric("char_p_sev", "Severity P", "char_p with half credit for a match of the other severity", SEVERITY,
-           lambda c: ratio(c.credit, c.pred), NOTHING_PREDICTED, in_card=False),
+           lambda c: _ratio(c.credit, c.pred_chars), NOTHING_PREDICTED, in_card=False),
     Metric("char_r_sev", "Severity R", "char_r with half credit for a match of the other severity", SEVERITY,
-           lambda c: ratio(c.credit, c.gold), NO_GOLD, in_card=False),
+           lambda c: _ratio(c.credit, c.gold_chars), NO_GOLD, in_card=False),
     Metric("char_f1_sev", "Severity F1", "char_f1 with half credit for a match of the other severity (WMT QE 2023)",
-           SEVERITY, lambda c: ratio(2 * c.credit, c.gold + c.pred), NEITHER, in_baselines=True, in_harness=True),
-    Metric("shroom_iou", "Mu-SHROOM IoU", "per-record character IoU, 1 for empty-vs-empty, mean over records",
-           SHROOM, lambda c: _mean(c.shroom_iou), NO_RECORDS, in_baselines=True, in_harness=True),
-    Metric("shroom_cor", "Mu-SHROOM cor", "per-record Spearman correlation of character probabilities, mean over "
-           "records", SHROOM, lambda c: _mean(c.shroom_cor), NO_RECORDS, in_baselines=True, in_harness=True),
-    Metric("record_iou", "Record IoU", "per-record character IoU over records where gold or prediction is "
-           "non-empty", RECORD, lambda c: _mean(c.record_iou), "every record is empty-vs-empty", in_baselines=True,
+           SEVERITY, lambda c: _ratio(2 * c.credit, c.gold_chars + c.pred_chars), NEITHER, in_baselines=True,
            in_harness=True),
+    Metric("shroom_iou", "Mu-SHROOM IoU", "per-record character IoU, 1 for empty-vs-empty, mean over records",
+           SHROOM, lambda c: _ratio(c.shroom_iou, c.records), NO_RECORDS, in_baselines=True, in_harness=True),
+    Metric("shroom_cor", "Mu-SHROOM cor", "per-record Spearman correlation of character probabilities, mean over "
+           "records", SHROOM, lambda c: _ratio(c.shroom_cor, c.records), NO_RECORDS, in_baselines=True,
+           in_harness=True),
+    Metric("record_iou", "Record IoU", "per-record character IoU over records where gold or prediction is "
+           "non-empty", RECORD, lambda c: _ratio(c.record_iou, c.iou_records), "every record is empty-vs-empty",
+           in_baselines=True, in_harness=True),
     Metric("auroc", "AUROC", "area under the ROC curve of the predicted score for has_error", DOCUMENT,
-           lambda c: _stat("auroc")(c.has_error, c.score), "the gold has only one class", in_baselines=True),
+           lambda c: _stat("auroc_weighted")(c.scored, c.group_weights), "the gold has only one class",
+           in_baselines=True),
     Metric("balanced_accuracy", "Balanced acc.", "mean per-class recall of the predicted has_error", DOCUMENT,
-           lambda c: _stat("balanced_accuracy")(c.has_error, c.pred_has_error), NO_RECORDS),
+           lambda c: _stat("balanced_accuracy_weighted")(c.verdicts, c.group_weights), NO_RECORDS),
     Metric("kendall", "Kendall τ", "Kendall's tau-b between the predicted score and the gold MQM badness",
-           DOCUMENT, lambda c: _stat("kendall_tau_b")(c.score, c.badness), NO_RANKING),
+           DOCUMENT, lambda c: _stat("kendall_weighted")(c.ranked, c.group_weights), NO_RANKING),
     Metric("pearson", "Pearson", "Pearson's r between the predicted score and the gold MQM badness", DOCUMENT,
-           lambda c: _stat("pearson")(c.score, c.badness), NO_RANKING),
+           lambda c: _stat("pearson_weighted")(c.ranked, c.group_weights), NO_RANKING),
+    Metric("segment_kendall", "Segment Kendall τ", "Kendall's tau-b between predicted segment scores and the "
+           "segment MQM badness, pooled over the split's rated segments", SEGMENT,
+           lambda c: _stat("kendall_weighted")(c.segments, c.group_weights), NO_SEGMENTS),
+    Metric("segment_pearson", "Segment Pearson", "Pearson's r between predicted segment scores and the segment "
+           "MQM badness, pooled over the split's rated segments", SEGMENT,
+           lambda c: _stat("pearson_weighted")(c.segments, c.group_weights), NO_SEGMENTS),
 ):
     register_metric(_metric)
 
@@ -130,10 +141,18 @@ BASELINE_METRICS = tuple(m.name for m in METRICS if m.in_baselines)
 HARNESS_METRICS = tuple(m for m in METRICS if m.in_harness)
 
 
+def compute_rows(inputs: Inputs) -> dict[str, Any]:
+    """Every metric under each of the inputs' weightings, as (R,) arrays with NaN where undefined."""
+    import numpy as np
+
+    return {m.name: np.asarray(m.compute(inputs), dtype=float) for m in METRICS}
+
+
 def compute(inputs: Inputs) -> dict[str, float | None]:
-    """Every metric; a value that is not a finite number is undefined (JSON has no NaN or Infinity)."""
-    values = {m.name: m.compute(inputs) for m in METRICS}
-    return {k: v if v is None or math.isfinite(v) else None for k, v in values.items()}
+    """Every metric under the inputs' single weighting; a value that is not a finite number is undefined
+    (JSON has no NaN or Infinity)."""
+    values = {name: float(v[0]) for name, v in compute_rows(inputs).items()}
+    return {k: v if math.isfinite(v) else None for k, v in values.items()}
 
 
 def undefined(values: dict[str, float | None]) -> dict[str, str]:

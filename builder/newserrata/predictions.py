@@ -43,6 +43,8 @@ class Prediction:
     score: float | None = None
     file: str = ""
     line: int | None = None
+    has_error: bool | None = None
+    segments: dict[int, float] = field(default_factory=dict)
 
 
 def parse(file: str, line: int, value: dict[str, Any], problems: Problems) -> Prediction | None:
@@ -60,9 +62,15 @@ def parse(file: str, line: int, value: dict[str, Any], problems: Problems) -> Pr
         elif s["start"] > s["end"]:
             problems.add(file, line, f"/spans/{i}/start", f"start {s['start']} is after end {s['end']}",
                          "end is exclusive and may not come before start")
+    segments: dict[int, float] = {}
+    for i, s in enumerate(value.get("segments", ())):
+        if s["index"] in segments:
+            problems.add(file, line, f"/segments/{i}/index", f"segment {s['index']} is scored twice",
+                         "give each segment index at most once")
+        segments[s["index"]] = float(s["score"])
     # A line with a bad span keeps no spans: later checks would otherwise name the wrong /spans/<i>.
     spans = [PredictedSpan(**s) for s in value["spans"]] if len(problems) == found else []
-    return Prediction(value["id"], spans, value.get("score"), file, line)
+    return Prediction(value["id"], spans, value.get("score"), file, line, value.get("has_error"), segments)
 
 
 def _finite(file: str, line: int, value: Any, problems: Problems) -> bool:
@@ -71,9 +79,10 @@ def _finite(file: str, line: int, value: Any, problems: Problems) -> bool:
     if not isinstance(value, dict):
         return True
     numbers = [("/score", value.get("score"))]
-    spans = value.get("spans")
-    if isinstance(spans, list):
-        numbers += [(f"/spans/{i}/prob", s.get("prob")) for i, s in enumerate(spans) if isinstance(s, dict)]
+    for key, number in (("spans", "prob"), ("segments", "score")):
+        items = value.get(key)
+        if isinstance(items, list):
+            numbers += [(f"/{key}/{i}/{number}", s.get(number)) for i, s in enumerate(items) if isinstance(s, dict)]
     bad = [(ptr, v) for ptr, v in numbers if isinstance(v, float) and not math.isfinite(v)]
     for ptr, v in bad:
         problems.add(file, line, ptr, f"{json.dumps(v)} is not a finite number",
@@ -121,13 +130,13 @@ class Matcher:
         self.used: set[str] = set()
         self.missing: list[str] = []
 
-    def take(self, record_id: str, text: str) -> Prediction:
+    def take(self, record_id: str, text: str, segments: int = 0) -> Prediction:
         prediction = self.predictions.get(record_id)
         if prediction is None:
             self.missing.append(record_id)
             return Prediction(record_id)
         self.used.add(record_id)
-        check_offsets(prediction, text, self.problems)
+        check_offsets(prediction, text, self.problems, segments)
         return prediction
 
     def finish(self) -> None:
@@ -145,8 +154,14 @@ class Matcher:
                               "to score them as empty predictions")
 
 
-def check_offsets(prediction: Prediction, text: str, problems: Problems) -> None:
-    """Offsets inside the text and, where the optional `text` is given, equal to the slice."""
+def check_offsets(prediction: Prediction, text: str, problems: Problems, segments: int = 0) -> None:
+    """Offsets inside the text and, where the optional `text` is given, equal to the slice; segment
+    indexes among the record's `segments` (of which there are `segments`)."""
+    for index in prediction.segments:
+        if index >= segments:
+            problems.add(prediction.file, prediction.line, "/segments",
+                         f"segment {index} is not in the record, which has {segments} segment(s)",
+                         "index the record's `segments` list from 0")
     length = len(text)
     for i, s in enumerate(prediction.spans):
         if s.end > length:

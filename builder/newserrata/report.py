@@ -26,7 +26,7 @@ from typing import Any
 
 from newserrata.atomic import write_bytes
 from newserrata.errors import Problems
-from newserrata.metrics import ratio
+from newserrata.metrics import labels, ratio
 from newserrata.records import Record
 from newserrata.stats import Sample, Stats, id_key, rounded
 from newserrata.taxonomy import CATEGORIES, CATEGORY_ORDER, SEVERITIES
@@ -54,9 +54,10 @@ class Scorer:
     without a prediction counts as predicting nothing, and is counted."""
 
     def __init__(self, predictions: dict[str, dict[str, Any]], problems: Problems, *, file: str = "<predictions>",
-                 lines: dict[str, int] | None = None) -> None:
+                 lines: dict[str, int] | None = None, elsewhere: dict[str, str] | None = None) -> None:
         from newserrata.scoring import RecordScore
 
+        self.elsewhere = elsewhere or {}
         self.predictions = predictions
         self.problems = problems
         self.file = file
@@ -79,7 +80,7 @@ class Scorer:
         found = len(self.problems)
         prediction = preds.parse(self.file, self.lines.get(record["id"]), value, self.problems)
         if prediction is not None:
-            preds.check_offsets(prediction, record["text"], self.problems)
+            preds.check_offsets(prediction, record["text"], self.problems, len(record.get("segments") or ()))
         if prediction is None or len(self.problems) > found:
             return None
         row = score_record(Gold.from_dict(record), prediction, self.categories)
@@ -93,8 +94,11 @@ class Scorer:
         from newserrata.scoring import summarize
 
         for unknown in sorted(set(self.predictions) - self.seen):
-            self.problems.add(self.file, self.lines.get(unknown), "/id", f"no record {unknown!r} in the records shown",
-                              "predict for the same build, config and split")
+            split = self.elsewhere.get(unknown)
+            where = f"record {unknown!r} is in the {split} split, not among the records shown" if split else \
+                f"no record {unknown!r} in the records shown"
+            self.problems.add(self.file, self.lines.get(unknown), "/id", where,
+                              "predict for the same build, config and split (--split)")
         report = summarize(self.rows, self.categories, gold="", missing=self.missing)
 
         def rows(table: dict[str, dict[str, float | None]]) -> list[dict[str, Any]]:
@@ -102,6 +106,7 @@ class Scorer:
 
         return {"records": report.records, "missing": report.missing, "counts": report.counts,
                 "metrics": {k: rounded(v) for k, v in report.metrics.items()},
+                "macro": {k: rounded(v) for k, v in report.macro.items()},
                 "sources": rows(report.per_source), "categories": rows(report.per_category)}
 
 
@@ -160,37 +165,53 @@ def _compact(record: dict[str, Any], index: dict[str, dict[str, int]], split: st
     return out
 
 
+@dataclass
+class System:
+    """Another predictions file of the leaderboard: its name, prediction lines by id, their line numbers and file."""
+
+    name: str
+    predictions: dict[str, dict[str, Any]]
+    lines: dict[str, int]
+    file: str
+
+
 def report_data(pairs: Iterable[Pair], *, title: str, predictions: dict[str, dict[str, Any]] | None = None,
                 limit: int = LIMIT, model: str = "predictions", problems: Problems | None = None,
-                prediction_file: str = "<predictions>", prediction_lines: dict[str, int] | None = None
-                ) -> dict[str, Any]:
+                prediction_file: str = "<predictions>", prediction_lines: dict[str, int] | None = None,
+                others: list[System] | None = None, elsewhere: dict[str, str] | None = None) -> dict[str, Any]:
     """Everything the page shows, in one pass over the records. When there are more than `limit`,
     the page embeds the worst-scored (with a model) or those with the smallest hash of their id:
-    deterministic, and a record once shown stays shown when records are added."""
+    deterministic, and a record once shown stays shown when records are added. `others` are scored
+    for the leaderboard beside the model; `elsewhere` names the split of ids outside the records shown."""
     problems = Problems() if problems is None else problems
     stats = Stats()
     scorer = None if predictions is None else Scorer(predictions, problems, file=prediction_file,
-                                                       lines=prediction_lines)
+                                                       lines=prediction_lines, elsewhere=elsewhere)
+    more = [Scorer(o.predictions, problems, file=o.file, lines=o.lines, elsewhere=elsewhere) for o in others or ()]
     sample = Sample(limit)
     for record, split in pairs:
         stats.add(Record.from_dict(record), split)
         score = scorer.add(record) if scorer is not None else None
+        for other in more:
+            other.add(record)
         if scorer is not None:
             key: Any = (score["iou"] if score else 0.0, record["id"])
         else:
             key = id_key(record["id"])
         sample.add(key, (record, split, score))
     overall = scorer.finish() if scorer is not None else None
+    board = [(model, overall)] + [(o.name, s.finish()) for o, s in zip(others or (), more, strict=True)]
     problems.raise_if_any()
     summary, facets = stats.page_summary()
+    leaderboard = [{"name": name, "metrics": m["metrics"]} for name, m in board if m] if more else None
     return page_data(title, summary, facets, sample.items(), predictions=predictions,
-                     model=None if overall is None else {"name": model} | overall)
+                     model=None if overall is None else {"name": model} | overall, leaderboard=leaderboard)
 
 
 def page_data(title: str, summary: dict[str, Any], facets: dict[str, list[str]],
               chosen: list[tuple[dict[str, Any], str, dict[str, Any] | None]], *,
-              predictions: dict[str, dict[str, Any]] | None = None, model: dict[str, Any] | None = None
-              ) -> dict[str, Any]:
+              predictions: dict[str, dict[str, Any]] | None = None, model: dict[str, Any] | None = None,
+              leaderboard: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The page's data from statistics over every record and the records chosen to embed."""
     index = {k: {v: i for i, v in enumerate(vs)} for k, vs in facets.items()}
     index["category"] = CATEGORY_ORDER
@@ -204,7 +225,9 @@ def page_data(title: str, summary: dict[str, Any], facets: dict[str, list[str]],
         "splits": facets["split"],
         "summary": summary | {"embedded": len(chosen)},
         "sampled": ("worst" if model else "hash") if len(chosen) < summary["records"] else None,
+        **({"leaderboard": leaderboard} if leaderboard else {}),
         "model": model,
+        "labels": labels(),
         "records": [
             _compact(record, index, split,
                      None if predictions is None else predictions.get(record["id"], {"spans": []}), score)
@@ -314,21 +337,43 @@ def default_title(path: Path) -> str:
     return Path(path).resolve().name
 
 
+def other_splits(path: Path, config: str, split: str) -> dict[str, str]:
+    """The split of every record of a build folder outside `split`, from the id column alone."""
+    import pyarrow.parquet as pq
+
+    from newserrata.records_io import split_files
+
+    out: dict[str, str] = {}
+    if not Path(path).is_dir():
+        return out
+    for file in split_files(Path(path), config):
+        shard = SHARD.match(file.name)
+        if shard and shard["split"] != split:
+            out.update(dict.fromkeys(pq.read_table(file, columns=["id"]).column("id").to_pylist(), shard["split"]))
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     path = Path(args.records)
     problems = Problems()
-    for given, what in ((path, "records"), (Path(args.predictions or path), "predictions")):
+    files = args.predictions or []
+    for given, what in ((path, "records"), *((Path(f), "predictions") for f in files)):
         if not given.exists():
             problems.add(str(given), None, "", f"no such {what} file or folder", "check the path")
     if args.limit < 1:
         problems.add("--limit", None, "", f"{args.limit} articles", "embed at least 1 article")
     problems.raise_if_any()
-    predictions, lines = read_predictions(Path(args.predictions), problems) if args.predictions else (None, {})
-    title = (args.title or default_title(path)) + (f" · {args.split}" if args.split else "")
-    data = report_data(checked_records(path, problems, args.config, args.split), title=title,
-                       predictions=predictions, limit=args.limit, problems=problems,
-                       model=Path(args.predictions).stem if args.predictions else "predictions",
-                       prediction_file=str(args.predictions), prediction_lines=lines)
+    split = args.split or ("test" if files else None)  # a model is scored on one split, as `score` does
+    read = [(Path(f), *read_predictions(Path(f), problems)) for f in files]
+    title = (args.title or default_title(path)) + (f" · {split}" if split else "")
+    names = [p.stem for p, _, _ in read]
+    others = [System(name, values, lines, str(p)) for name, (p, values, lines) in zip(names[1:], read[1:], strict=True)]
+    data = report_data(checked_records(path, problems, args.config, split), title=title,
+                       predictions=read[0][1] if read else None, limit=args.limit, problems=problems,
+                       model=names[0] if read else "predictions",
+                       prediction_file=str(read[0][0]) if read else "<predictions>",
+                       prediction_lines=read[0][2] if read else {}, others=others,
+                       elsewhere=other_splits(path, args.config, split) if read and split else None)
     info = _write(data, Path(args.out))
     if args.json:
         print(json.dumps({"out": str(info.path), "records": info.records, "embedded": info.embedded,
@@ -348,9 +393,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "worst first. Exit 2 on bad input, with nothing written.")
     p.add_argument("records", metavar="BUILD_OR_RECORDS",
                    help="a build folder (dist/<version>) or a records .jsonl / .parquet file")
-    p.add_argument("--predictions", metavar="PRED.jsonl", help="a model's predictions to compare with the gold spans")
-    p.add_argument("--split", help="only this split of a build folder; for a records file, the split to show "
-                   "its records under")
+    p.add_argument("--predictions", metavar="PRED.jsonl", nargs="+",
+                   help="a model's predictions to compare with the gold spans; more files add a leaderboard")
+    p.add_argument("--split", help="only this split of a build folder (with --predictions: the split scored, "
+                   "default test); for a records file, the split to show its records under")
     p.add_argument("--config", default="default", help="build configuration to read (default: %(default)s)")
     p.add_argument("--out", required=True, help="the HTML file to write")
     p.add_argument("--title", help="page title (default: name and version from MANIFEST.json)")

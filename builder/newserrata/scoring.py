@@ -25,7 +25,7 @@ from newserrata import predictions as preds
 from newserrata.aggregate import Interval, merge
 from newserrata.checks import Level, check_record
 from newserrata.errors import InputError, Problem, Problems
-from newserrata.metrics import HEADLINE, Inputs, compute, ratio, undefined
+from newserrata.metrics import HEADLINE, Inputs, compute, compute_rows, ratio, undefined
 from newserrata.predictions import Located, PredictedSpan, Prediction
 from newserrata.records import Record
 from newserrata.taxonomy import weight
@@ -33,28 +33,40 @@ from newserrata.taxonomy import weight
 HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+@[^\s@]+$")
 
 
+def per_length(badness: float, length: int, mqm_per: int | None) -> float:
+    """MQM badness per `mqm_per` characters (unchanged when None); an empty text counts as one character."""
+    return badness if mqm_per is None else badness * mqm_per / max(length, 1)
+
+
 @dataclass(slots=True)
 class Gold:
-    """What the scorer needs of a record; the text itself is dropped once predictions are checked."""
+    """What the scorer needs of a record; the text itself is dropped once predictions are checked.
+    `segments` holds each segment's gold badness, None where the segment is unrated."""
 
     id: str
+    group_id: str
     source: str
     length: int
     spans: list[tuple[int, int, str, str]]
     soft: list[tuple[int, int, float]]
     badness: float
     has_error: bool
+    segments: list[float | None] = field(default_factory=list)
 
     @classmethod
-    def from_dict(cls, r: dict[str, Any]) -> Gold:
+    def from_dict(cls, r: dict[str, Any], mqm_per: int | None = None) -> Gold:
         spans = sorted((s["start"], s["end"], s["severity"], s["category"]) for s in r["spans"])
         soft = sorted((s["start"], s["end"], float(s["prob"])) for s in r["soft_labels"])
-        return cls(r["id"], r["source"], len(r["text"]), spans, soft, -float(r["mqm_score"]), bool(r["has_error"]))
+        segments = [None if s.get("mqm_score") is None else
+                    per_length(-float(s["mqm_score"]), s["end"] - s["start"], mqm_per) for s in r.get("segments") or ()]
+        return cls(r["id"], r["group_id"], r["source"], len(r["text"]), spans, soft,
+                   per_length(-float(r["mqm_score"]), len(r["text"]), mqm_per), bool(r["has_error"]), segments)
 
 
 @dataclass(slots=True)
 class RecordScore:
     id: str
+    group_id: str
     source: str
     gold_chars: int
     pred_chars: int
@@ -67,6 +79,10 @@ class RecordScore:
     pred_has_error: bool
     pred_score: float
     gold_badness: float
+    verdict_given: bool = False
+    score_given: bool = False
+    segments: list[tuple[float, float]] = field(default_factory=list)
+    """(predicted, gold) badness of each predicted, rated segment."""
 
 
 @dataclass
@@ -84,17 +100,23 @@ class Report:
     bootstrap: int = 0
     seed: int = 0
     undefined: dict[str, str] = field(default_factory=dict)
+    macro: dict[str, float | None] = field(default_factory=dict)
+    resample: str = "groups"
+    groups: int = 0
+    document_from: dict[str, dict[str, int]] = field(default_factory=dict)
+    mqm_per: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def table(self) -> str:
-        lines = [f"{self.gold}: {self.records} record(s), {self.missing} scored as empty (no prediction)", ""]
-        lines.append(f"{'metric':<20}{'value':>9}" + ("   95% interval" if self.intervals else ""))
+        lines = [f"{self.gold}: {self.records} record(s) of {self.groups} source document(s), {self.missing} "
+                 "scored as empty (no prediction)", self.notes(), ""]
+        lines.append(f"{'metric':<20}{'micro':>9}{'macro':>9}" + ("   95% interval" if self.intervals else ""))
         for name in HEADLINE:
             interval = self.intervals.get(name)
             ci = f"   [{_fmt(interval[0])}, {_fmt(interval[1])}]" if interval else ""
-            lines.append(f"{name:<20}{_fmt(self.metrics[name]):>9}{ci}")
+            lines.append(f"{name:<20}{_fmt(self.metrics[name]):>9}{_fmt(self.macro.get(name)):>9}{ci}")
         lines.append(f"{'empty-vs-empty':<20}{int(self.counts['empty_both']):>9}   records left out of record_iou")
         lines += ["", f"{'source':<24}{'records':>8}{'char_f1':>9}{'sev_f1':>9}{'shr_iou':>9}{'shr_cor':>9}"]
         for name, m in self.per_source.items():
@@ -105,6 +127,20 @@ class Report:
             lines.append(f"{name:<26}{int(c['gold_chars'] or 0):>8}{_fmt(c['recall']):>9}"
                          f"{int(c['predicted_chars'] or 0):>12}{_fmt(c['precision']):>10}")
         return "\n".join(lines)
+
+    def notes(self) -> str:
+        """Where the document-level inputs came from, how MQM is scaled, and what the bootstrap resampled."""
+        n, doc = self.records, self.document_from
+        verdicts, scores = doc.get("has_error", {}).get("verdict", 0), doc.get("score", {}).get("prediction", 0)
+        notes = [f"document has_error: {verdicts} from predicted verdicts, {n - verdicts} from spans; "
+                 f"document score: {scores} predicted, {n - scores} from spans",
+                 "macro: mean over sources (language pairs / summaries) of the per-source values"]
+        if self.mqm_per:
+            notes.append(f"MQM badness per {self.mqm_per} characters")
+        if self.bootstrap:
+            unit = "source documents (group_id)" if self.resample == "groups" else "records"
+            notes.append(f"95% intervals: {self.bootstrap} resamples of {unit}, seed {self.seed}")
+        return "\n".join(notes)
 
 
 def _fmt(value: float | None) -> str:
@@ -203,7 +239,8 @@ def _runs(intervals: list[Interval]) -> list[Interval]:
     return intervals if len(intervals) == 1 else merge(intervals)
 
 
-def score_record(gold: Gold, prediction: Prediction, categories: dict[str, Counter[str]]) -> RecordScore:
+def score_record(gold: Gold, prediction: Prediction, categories: dict[str, Counter[str]],
+                 mqm_per: int | None = None) -> RecordScore:
     # Hard predictions (what char_p/char_r, the IoUs and has_error see): prob above 0.5, not a neutral remark.
     hard = [s for s in prediction.spans if s.prob > 0.5 and s.severity != "neutral"]
     by_severity: dict[str, list[Interval]] = {}
@@ -235,9 +272,12 @@ def score_record(gold: Gold, prediction: Prediction, categories: dict[str, Count
     union = gold_chars + pred_chars - matched
     pred_score = prediction.score
     if pred_score is None:
-        pred_score = sum(weight(s.category or "other", s.severity) for s in hard)
+        pred_score = per_length(sum(weight(s.category or "other", s.severity) for s in hard), gold.length, mqm_per)
+    segments = [(predicted, gold.segments[i]) for i, predicted in sorted(prediction.segments.items())
+                if i < len(gold.segments) and gold.segments[i] is not None]
     return RecordScore(
         id=gold.id,
+        group_id=gold.group_id,
         source=gold.source,
         gold_chars=gold_chars,
         pred_chars=pred_chars,
@@ -247,51 +287,121 @@ def score_record(gold: Gold, prediction: Prediction, categories: dict[str, Count
         shroom_cor=shroom_cor(gold.length, gold.soft, prediction.spans),
         record_iou=matched / union if union else None,
         gold_has_error=gold.has_error,
-        pred_has_error=pred_chars > 0,
+        pred_has_error=pred_chars > 0 if prediction.has_error is None else prediction.has_error,
         pred_score=float(pred_score),
         gold_badness=gold.badness,
+        verdict_given=prediction.has_error is not None,
+        score_given=prediction.score is not None,
+        segments=segments,
     )
 
 
+SUMS = ("gold_chars", "pred_chars", "matched", "credit", "shroom_iou", "shroom_cor", "record_iou", "iou_records",
+        "records")
+CHUNK_CELLS = 2_000_000
+"""Resamples are drawn in blocks of about this many (resample, record) cells, which bounds memory."""
+
+
 class Columns:
-    """Per-record numbers as numpy arrays, so any subset or resample is a few vector sums."""
+    """Per-record numbers of a set of records, summed per resampling unit (a source document, `group_id`,
+    or a record), so the metrics of any weighting of the units, the estimate itself (one row of ones) or
+    a block of bootstrap resamples (a count matrix), are a matrix product and a few weighted rank
+    statistics."""
 
-    def __init__(self, rows: list[RecordScore]) -> None:
+    def __init__(self, rows: list[RecordScore], resample: str = "groups") -> None:
         import numpy as np
 
+        from newserrata.scoring_stats import Pairs
+
+        keys = [r.group_id for r in rows] if resample == "groups" else list(range(len(rows)))
+        units: dict[Any, int] = {}
+        self.unit = np.array([units.setdefault(k, len(units)) for k in keys], dtype=np.int64)
+        self.units = len(units)
         self.n = len(rows)
-        for name in ("gold_chars", "pred_chars", "matched", "credit", "shroom_iou", "shroom_cor",
-                     "pred_score", "gold_badness"):
-            setattr(self, name, np.array([getattr(r, name) for r in rows], dtype=float))
-        self.record_iou = np.array([np.nan if r.record_iou is None else r.record_iou for r in rows], dtype=float)
-        self.gold_has_error = np.array([r.gold_has_error for r in rows], dtype=bool)
-        self.pred_has_error = np.array([r.pred_has_error for r in rows], dtype=bool)
-        self.source = np.array([r.source for r in rows], dtype=object)
+        iou = [r.record_iou for r in rows]
+        per_record = np.array([[r.gold_chars, r.pred_chars, r.matched, r.credit, r.shroom_iou, r.shroom_cor,
+                                v or 0.0, v is not None, 1.0] for r, v in zip(rows, iou, strict=True)],
+                              dtype=float).reshape(self.n, len(SUMS))
+        self.unit_sums = np.zeros((self.units, len(SUMS)))
+        np.add.at(self.unit_sums, self.unit, per_record)
+        self.totals = dict(zip(SUMS, per_record.sum(0).tolist(), strict=True))
+        has_error = np.array([r.gold_has_error for r in rows], dtype=float)
+        score = np.array([r.pred_score for r in rows], dtype=float)
+        self.scored = Pairs(has_error, score, self.unit)
+        self.verdicts = Pairs(has_error, np.array([r.pred_has_error for r in rows], dtype=float), self.unit)
+        self.ranked = Pairs(score, np.array([r.gold_badness for r in rows], dtype=float), self.unit)
+        segments = [(p, g, u) for r, u in zip(rows, self.unit.tolist(), strict=True) for p, g in r.segments]
+        seg = np.array(segments, dtype=float).reshape(len(segments), 3)
+        self.segments = Pairs(seg[:, 0], seg[:, 1], seg[:, 2].astype(np.int64))
+        self.segment_count = len(segments)
 
-    def metrics(self, idx: Any = slice(None)) -> dict[str, float | None]:
-        """Every registered metric on the records `idx` selects."""
+    def rows(self, unit_weights: Any) -> dict[str, Any]:
+        """Every registered metric under each row of `unit_weights` (resamples x units), NaN where undefined."""
+        sums = unit_weights @ self.unit_sums
+        return compute_rows(Inputs({k: sums[:, i] for i, k in enumerate(SUMS)}, unit_weights, self.scored,
+                                   self.verdicts, self.ranked, self.segments))
+
+    def metrics(self) -> dict[str, float | None]:
+        """Every registered metric on all the records."""
         import numpy as np
 
-        record_iou = self.record_iou[idx]
-        return compute(Inputs(
-            gold=float(self.gold_chars[idx].sum()), pred=float(self.pred_chars[idx].sum()),
-            matched=float(self.matched[idx].sum()), credit=float(self.credit[idx].sum()),
-            shroom_iou=self.shroom_iou[idx], shroom_cor=self.shroom_cor[idx],
-            record_iou=record_iou[~np.isnan(record_iou)], has_error=self.gold_has_error[idx],
-            pred_has_error=self.pred_has_error[idx], score=self.pred_score[idx], badness=self.gold_badness[idx]))
+        sums = self.unit_sums.sum(0, keepdims=True)
+        return compute(Inputs({k: sums[:, i] for i, k in enumerate(SUMS)}, np.ones((1, self.units)), self.scored,
+                              self.verdicts, self.ranked, self.segments))
+
+
+def resample_blocks(units: int, records: int, resamples: int, seed: int) -> Iterator[Any]:
+    """Bootstrap count matrices (block of resamples x units): each row draws `units` units with replacement.
+    The block size depends only on the number of records, so a seed gives the same resamples everywhere."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    size = max(1, min(resamples, CHUNK_CELLS // max(records, units, 1)))
+    for first in range(0, resamples, size):
+        rows = min(size, resamples - first)
+        draws = rng.integers(0, units, (rows, units)) + units * np.arange(rows)[:, None]
+        yield np.bincount(draws.ravel(), minlength=rows * units).reshape(rows, units).astype(float)
+
+
+def bootstrap_rows(systems: list[Columns], resamples: int, seed: int) -> list[dict[str, Any]]:
+    """Every headline metric of every system on the same resamples (paired): per system, name -> (R,) array.
+    The systems were scored on the same records in the same order, so one count matrix serves them all."""
+    import numpy as np
+
+    first = systems[0]
+    out: list[dict[str, list[Any]]] = [{name: [] for name in HEADLINE} for _ in systems]
+    if first.units:
+        for counts in resample_blocks(first.units, first.n, resamples, seed):
+            for system, values in zip(systems, out, strict=True):
+                rows = system.rows(counts)
+                for name in HEADLINE:
+                    values[name].append(rows[name])
+    return [{name: np.concatenate(v) if v else np.zeros(0) for name, v in values.items()} for values in out]
+
+
+def per_source(rows: list[RecordScore], resample: str) -> dict[str, dict[str, float | None]]:
+    by_source: dict[str, list[RecordScore]] = {}
+    for row in rows:
+        by_source.setdefault(row.source, []).append(row)
+    return {source: {"records": float(len(group))} | Columns(group, resample).metrics()
+            for source, group in sorted(by_source.items())}
+
+
+def macro(sources: dict[str, dict[str, float | None]]) -> dict[str, float | None]:
+    """Each headline metric's mean over the sources where it is defined (null where it is nowhere)."""
+    out: dict[str, float | None] = {}
+    for name in HEADLINE:
+        values = [m[name] for m in sources.values() if m[name] is not None]
+        out[name] = sum(values) / len(values) if values else None
+    return out
 
 
 def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, gold: str, missing: int,
-              bootstrap: int = 0, seed: int = 0) -> Report:
-    import numpy as np
-
+              bootstrap: int = 0, seed: int = 0, resample: str = "groups", mqm_per: int | None = None) -> Report:
     from newserrata import scoring_stats as stats
 
-    columns = Columns(rows)
-    per_source = {}
-    for source in sorted(set(columns.source.tolist())):
-        mask = np.flatnonzero(columns.source == source)
-        per_source[source] = {"records": float(len(mask))} | columns.metrics(mask)
+    columns = Columns(rows, resample)
+    sources = per_source(rows, resample)
     per_category = {}
     for category in sorted(set(categories["gold_chars"]) | set(categories["predicted_chars"])):
         g, f = categories["gold_chars"][category], categories["found_chars"][category]
@@ -300,52 +410,98 @@ def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, g
                                   "predicted_chars": p, "predicted_in_gold": m, "precision": ratio(m, p)}
     intervals: dict[str, list[float] | None] = {}
     if bootstrap and rows:
-        rng = np.random.default_rng(seed)
-        samples = [columns.metrics(rng.integers(0, columns.n, columns.n)) for _ in range(bootstrap)]
-        intervals = {name: stats.percentile_interval([s[name] for s in samples]) for name in HEADLINE}
+        samples = bootstrap_rows([columns], bootstrap, seed)[0]
+        intervals = {name: stats.percentile_interval(samples[name]) for name in HEADLINE}
+    t = columns.totals
     counts = {
-        "gold_chars": float(columns.gold_chars.sum()),
-        "predicted_chars": float(columns.pred_chars.sum()),
-        "matched_chars": float(columns.matched.sum()),
-        "severity_credit": float(columns.credit.sum()),
-        "empty_both": float(np.isnan(columns.record_iou).sum()),
-        "gold_with_error": float(columns.gold_has_error.sum()),
-        "predicted_with_error": float(columns.pred_has_error.sum()),
+        "gold_chars": t["gold_chars"],
+        "predicted_chars": t["pred_chars"],
+        "matched_chars": t["matched"],
+        "severity_credit": t["credit"],
+        "empty_both": t["records"] - t["iou_records"],
+        "gold_with_error": float(sum(r.gold_has_error for r in rows)),
+        "predicted_with_error": float(sum(r.pred_has_error for r in rows)),
+        "segments_scored": float(columns.segment_count),
     }
+    verdicts, scores = sum(r.verdict_given for r in rows), sum(r.score_given for r in rows)
+    document_from = {"has_error": {"verdict": verdicts, "spans": len(rows) - verdicts},
+                     "score": {"prediction": scores, "spans": len(rows) - scores}}
     metrics = columns.metrics()
-    return Report(gold, len(rows), missing, metrics, counts, per_category, per_source, intervals, bootstrap, seed,
-                  undefined(metrics))
+    groups = len({r.group_id for r in rows})
+    return Report(gold, len(rows), missing, metrics, counts, per_category, sources, intervals, bootstrap, seed,
+                  undefined(metrics), macro(sources), resample, groups, document_from, mqm_per)
 
 
-def evaluate(gold: Iterable[Located], predictions: dict[str, Prediction], problems: Problems, *, file: str,
-             gold_name: str, allow_missing: bool = False, bootstrap: int = 0, seed: int = 0,
-             progress: bool = False) -> Report:
-    """Stream the gold past the indexed predictions; any problem anywhere raises before a report exists."""
+@dataclass
+class Options:
+    """How records are scored and resampled, the same for `score`, `compare` and the report."""
+
+    allow_missing: bool = False
+    bootstrap: int = 0
+    seed: int = 0
+    resample: str = "groups"
+    mqm_per: int | None = None
+
+
+@dataclass
+class Scored:
+    """One predictions file's per-record scores on the gold, before any metric is computed."""
+
+    rows: list[RecordScore] = field(default_factory=list)
+    categories: dict[str, Counter[str]] = field(default_factory=lambda: {
+        k: Counter() for k in ("gold_chars", "found_chars", "predicted_chars", "predicted_in_gold")})
+    missing: int = 0
+
+    def report(self, gold_name: str, options: Options) -> Report:
+        return summarize(self.rows, self.categories, gold=gold_name, missing=self.missing,
+                         bootstrap=options.bootstrap, seed=options.seed, resample=options.resample,
+                         mqm_per=options.mqm_per)
+
+
+def score_many(gold: Iterable[Located], predictions: list[tuple[str, dict[str, Prediction]]], problems: Problems,
+               *, gold_name: str, options: Options, progress: bool = False) -> list[Scored]:
+    """Stream the gold once past every (file, indexed predictions); any problem anywhere raises before a
+    score exists. Every file's rows come in the gold's order, which the paired bootstrap relies on."""
     from tqdm import tqdm
 
-    matcher = preds.Matcher(predictions, problems, file=file, allow_missing=allow_missing, gold=gold_name)
-    categories: dict[str, Counter[str]] = {k: Counter() for k in
-                                           ("gold_chars", "found_chars", "predicted_chars", "predicted_in_gold")}
-    rows: list[RecordScore] = []
+    matchers = [preds.Matcher(indexed, problems, file=file, allow_missing=options.allow_missing, gold=gold_name)
+                for file, indexed in predictions]
+    scored = [Scored() for _ in predictions]
     seen: dict[str, str] = {}
     for where, line, record in tqdm(gold, desc="score", unit=" records", disable=not progress, leave=False):
         if not check_record(record, (where, line), problems, Level.GOLD, seen):
             continue
-        prediction = matcher.take(record["id"], record["text"])
-        rows.append(score_record(Gold.from_dict(record), prediction, categories))
-    matcher.finish()
+        gold_record = Gold.from_dict(record, options.mqm_per)
+        for matcher, out in zip(matchers, scored, strict=True):
+            prediction = matcher.take(record["id"], record["text"], len(gold_record.segments))
+            out.rows.append(score_record(gold_record, prediction, out.categories, options.mqm_per))
+    for matcher, out in zip(matchers, scored, strict=True):
+        matcher.finish()
+        out.missing = len(matcher.missing)
     problems.raise_if_any()
-    return summarize(rows, categories, gold=gold_name, missing=len(matcher.missing), bootstrap=bootstrap, seed=seed)
+    return scored
+
+
+def evaluate(gold: Iterable[Located], predictions: dict[str, Prediction], problems: Problems, *, file: str,
+             gold_name: str, allow_missing: bool = False, bootstrap: int = 0, seed: int = 0,
+             progress: bool = False, resample: str = "groups", mqm_per: int | None = None) -> Report:
+    """Stream the gold past the indexed predictions; any problem anywhere raises before a report exists."""
+    options = Options(allow_missing, bootstrap, seed, resample, mqm_per)
+    return score_many(gold, [(file, predictions)], problems, gold_name=gold_name, options=options,
+                      progress=progress)[0].report(gold_name, options)
 
 
 def score(gold_records: Iterable[dict[str, Any] | Record], predictions: Iterable[dict[str, Any]], *,
-          allow_missing: bool = False, bootstrap: int = 0, seed: int = 0) -> Report:
-    """Score prediction dicts against record dicts (or Records); raises InputError like the CLI."""
+          allow_missing: bool = False, bootstrap: int = 0, seed: int = 0, resample: str = "groups",
+          mqm_per: int | None = None) -> Report:
+    """Score prediction dicts against record dicts (or Records); raises InputError like the CLI.
+    `resample="records"` bootstraps records instead of source documents; `mqm_per=100` scales MQM badness
+    to 100 characters."""
     problems = Problems()
     indexed = preds.from_dicts(predictions, problems)
     gold = (("<gold>", n, r.to_dict() if isinstance(r, Record) else r) for n, r in enumerate(gold_records, 1))
     return evaluate(gold, indexed, problems, file="<predictions>", gold_name="<gold>", allow_missing=allow_missing,
-                    bootstrap=bootstrap, seed=seed)
+                    bootstrap=bootstrap, seed=seed, resample=resample, mqm_per=mqm_per)
 
 
 def load_gold(spec: str, *, split: str, config: str, problems: Problems) -> tuple[Iterator[Located], str]:
@@ -385,7 +541,7 @@ def run(args: argparse.Namespace) -> int:
     gold, name = load_gold(args.gold, split=args.split, config=args.config, problems=problems)
     report = evaluate(gold, indexed, problems, file=args.predictions, gold_name=name,
                       allow_missing=args.allow_missing, bootstrap=args.bootstrap, seed=args.seed,
-                      progress=sys.stderr.isatty())
+                      progress=sys.stderr.isatty(), resample=args.resample, mqm_per=args.mqm_per)
     if args.json == "-":
         print(report.table(), file=sys.stderr)
         json.dump(report.to_dict(), sys.stdout, indent=2, allow_nan=False)
@@ -417,10 +573,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--config", default="default", help="config of a build folder or Hub dataset (default: default)")
     p.add_argument("--json", metavar="OUT", help="also write the full report as JSON to OUT ('-' for stdout)")
     p.add_argument("--bootstrap", type=_count, default=0, metavar="N",
-                   help="N record resamples for 95%% intervals (default 0: off; 1000 is usual)")
+                   help="N resamples for 95%% intervals (default 0: off; 1000 is usual)")
+    add_options(p)
+    p.set_defaults(func=run)
+
+
+def add_options(p: argparse.ArgumentParser) -> None:
+    """The options `score` shares with `compare`."""
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--resample", choices=("groups", "records"), default="groups",
+                   help="bootstrap unit: source documents (group_id, default) or records")
+    p.add_argument("--mqm-per", type=_positive, metavar="CHARS",
+                   help="scale MQM badness (gold, and scores derived from spans) to this many characters")
     p.add_argument("--allow-missing", action="store_true",
                    help="score gold records without a prediction line as empty predictions")
-    p.set_defaults(func=run)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 __all__ = ["Report", "evaluate", "score"]

@@ -8,73 +8,138 @@ each one against scipy / scikit-learn on random data with ties.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 
-def average_ranks(values: np.ndarray) -> np.ndarray:
-    """1-based ranks, ties sharing the mean of the ranks they span (scipy's 'average')."""
+class Pairs:
+    """Two per-item columns, ready to be weighted many times over: items are resampled in blocks of
+    whole groups, so the distinct (x, y) pairs, the order that merges items into them and Kendall's merge
+    plan are worked out once, and each block of resamples costs a few vector operations.
+
+    Weights are integer multiplicities (how often a resample drew each group), so every statistic below is
+    exactly the unweighted statistic of the resampled data with each drawn item repeated.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> None:
+        self.n = len(x)
+        self._plan: list[tuple[np.ndarray, ...]] | None = None
+        if not self.n:
+            self.x = self.y = np.zeros(0)
+            return
+        unique, inverse = np.unique(np.stack([np.asarray(x, float), np.asarray(y, float)], axis=1), axis=0,
+                                    return_inverse=True)
+        inverse = inverse.ravel()
+        order = np.argsort(inverse, kind="stable")
+        self.x, self.y = unique[:, 0], unique[:, 1]
+        self._groups = np.asarray(groups)[order]
+        self._starts = np.flatnonzero(np.r_[True, inverse[order][1:] != inverse[order][:-1]])
+
+    def weights(self, group_weights: np.ndarray) -> np.ndarray:
+        """(resamples, distinct pairs): how many items of each pair each resample holds."""
+        if not self.n:
+            return np.zeros((len(group_weights), 0))
+        # Summing whole rows of the (groups x resamples) transpose is several times faster than summing
+        # along the rows of the (resamples x groups) matrix.
+        by_group = np.ascontiguousarray(group_weights.T)
+        return np.add.reduceat(by_group[self._groups], self._starts, axis=0).T
+
+    def plan(self) -> list[tuple[np.ndarray, ...]]:
+        if self._plan is None:
+            self._plan = _inversion_plan(self.y)
+        return self._plan
+
+
+def nan_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
+def _levels(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per resample, the weight at each distinct value (columns in ascending value order)."""
+    if not len(values):
+        return np.zeros((len(w), 0))
     order = np.argsort(values, kind="stable")
     ordered = values[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    ends = np.r_[starts[1:], len(values)]
-    mean_rank = (starts + ends + 1) / 2.0
-    ranks = np.empty(len(values))
-    ranks[order] = np.repeat(mean_rank, ends - starts)
-    return ranks
+    return np.add.reduceat(w[:, order], np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]), axis=1)
 
 
-def auroc(labels: np.ndarray, scores: np.ndarray) -> float | None:
-    """Area under the ROC curve as the Mann-Whitney statistic (ties count one half)."""
-    positives = int(labels.sum())
-    negatives = len(labels) - positives
-    if not positives or not negatives:
-        return None
-    ranks = average_ranks(scores)
-    return float((ranks[labels].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+def auroc_weighted(pairs: Pairs, group_weights: np.ndarray) -> np.ndarray:
+    """AUROC of scores `y` for labels `x` as the Mann-Whitney statistic (ties count one half)."""
+    w = pairs.weights(group_weights)
+    positive = pairs.x > 0
+    pos = _levels(pairs.y, np.where(positive, w, 0.0))
+    neg = _levels(pairs.y, np.where(positive, 0.0, w))
+    below = np.cumsum(neg, axis=1) - neg
+    p, n = pos.sum(1), neg.sum(1)
+    return nan_ratio((pos * (below + neg / 2)).sum(1), p * n)
 
 
-def balanced_accuracy(labels: np.ndarray, predicted: np.ndarray) -> float | None:
-    """Mean recall over the classes present in the gold (scikit-learn's definition)."""
-    recalls = [float((predicted[labels == c] == c).mean()) for c in (False, True) if (labels == c).any()]
-    return sum(recalls) / len(recalls) if recalls else None
+def balanced_accuracy_weighted(pairs: Pairs, group_weights: np.ndarray) -> np.ndarray:
+    """Mean recall over the classes of labels `x` present, predictions `y` (scikit-learn's definition)."""
+    w = pairs.weights(group_weights)
+    recalls = []
+    for c in (False, True):
+        mask = (pairs.x > 0) == c
+        total = w[:, mask].sum(1)
+        right = w[:, mask & ((pairs.y > 0) == c)].sum(1)
+        recalls.append(nan_ratio(right, total))
+    stacked = np.stack(recalls)
+    present = ~np.isnan(stacked)
+    return nan_ratio(np.where(present, stacked, 0).sum(0), present.sum(0).astype(float))
 
 
-def pearson(x: np.ndarray, y: np.ndarray) -> float | None:
-    """Each side is first scaled into [-1, 1] (r does not change): sums of squares of scores near the
-    float limit would otherwise overflow to inf and give NaN, or a wrong 0.0."""
-    if len(x) < 2 or not (np.isfinite(x).all() and np.isfinite(y).all()):
-        return None
-    dx, dy = _centred(x), _centred(y)
-    denominator = math.sqrt(float(dx @ dx)) * math.sqrt(float(dy @ dy))
-    return max(-1.0, min(1.0, float(dx @ dy) / denominator)) if denominator else None
+def pearson_weighted(pairs: Pairs, group_weights: np.ndarray) -> np.ndarray:
+    """Each side is first scaled into [-1, 1] and centred on its mean over all items (r does not change):
+    sums of squares of scores near the float limit would otherwise overflow to inf and give NaN."""
+    w = pairs.weights(group_weights)
+    x, y = _centred(pairs.x), _centred(pairs.y)
+    n = w.sum(1)
+    mx, my = nan_ratio(w @ x, n), nan_ratio(w @ y, n)
+    sxx = w @ (x * x) - n * mx * mx
+    syy = w @ (y * y) - n * my * my
+    sxy = w @ (x * y) - n * mx * my
+    # A side that is constant in a resample leaves rounding noise, not variance.
+    tiny = 1e-12
+    defined = (n >= 2) & (sxx > tiny * (w @ (x * x))) & (syy > tiny * (w @ (y * y)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.clip(sxy / np.sqrt(np.where(defined, sxx * syy, 1.0)), -1.0, 1.0)
+    return np.where(defined, r, np.nan)
 
 
-def _centred(values: np.ndarray) -> np.ndarray:
-    scale = float(np.abs(values).max())
-    scaled = values / scale if scale else values
-    return scaled - scaled.mean()
+def kendall_weighted(pairs: Pairs, group_weights: np.ndarray) -> np.ndarray:
+    """Kendall's tau-b (scipy's default): ties in either variable, drawn copies of one item included,
+    shrink the denominator."""
+    w = pairs.weights(group_weights)
+    n = w.sum(1)
+    total = (n * n - n) / 2
+    ties_x, ties_y = _tied(_levels(pairs.x, w)), _tied(_levels(pairs.y, w))
+    ties_xy = _tied(w)
+    discordant = weighted_inversions(pairs.plan(), w)
+    den = np.sqrt(np.maximum(total - ties_x, 0) * np.maximum(total - ties_y, 0))
+    return nan_ratio(total - ties_x - ties_y + ties_xy - 2 * discordant, den)
 
 
-def _tied_pairs(values: np.ndarray) -> int:
-    _, counts = np.unique(values, return_counts=True)
-    return int((counts * (counts - 1) // 2).sum())
+def _tied(level_weights: np.ndarray) -> np.ndarray:
+    return ((level_weights * level_weights - level_weights) / 2).sum(1)
 
 
-def _inversions(a: np.ndarray) -> int:
-    """Pairs i < j with a[i] > a[j], by bottom-up merging in O(n log^2 n) numpy work.
+def _inversion_plan(values: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+    """Bottom-up merge sort of `values` (in item order), recording per width which items are left and
+    right halves and, for each right item, the range of its block's left items larger than it.
 
-    At each width, every element of a right half counts the elements of its left half that are
-    larger: both halves are sorted from the previous pass, so one searchsorted over all blocks
-    (keys offset by block number) answers every block at once.
+    At each width both halves of every block are sorted from the previous pass, so one searchsorted over
+    all blocks (keys offset by block number) answers every block at once; the plan depends on the values
+    only, so any number of weightings reuse it.
     """
-    n = len(a)
+    n = len(values)
     if n < 2:
-        return 0
-    a = np.unique(a, return_inverse=True)[1].astype(np.int64).ravel()
+        return []
+    a = np.unique(values, return_inverse=True)[1].astype(np.int64).ravel()
     m = int(a.max()) + 1
-    positions = np.arange(n)
-    total, width = 0, 1
+    positions, item = np.arange(n), np.arange(n)
+    plan, width = [], 1
     while width < n:
         block = positions // (2 * width)
         right = (positions % (2 * width)) >= width
@@ -82,26 +147,51 @@ def _inversions(a: np.ndarray) -> int:
         left_keys = keys[~right]
         not_larger = np.searchsorted(left_keys, keys[right], side="right")
         left_end = np.searchsorted(left_keys, (block[right] + 1) * m, side="left")
-        total += int((left_end - not_larger).sum())
-        a = np.sort(keys) - block * m
+        plan.append((item[~right], item[right], not_larger, left_end))
+        order = np.argsort(keys, kind="stable")
+        a, item = keys[order] - block * m, item[order]
         width *= 2
+    return plan
+
+
+def weighted_inversions(plan: list[tuple[np.ndarray, ...]], w: np.ndarray) -> np.ndarray:
+    """Per row of `w`, the sum of w[i] * w[j] over pairs i < j whose values are inverted."""
+    total = np.zeros(len(w))
+    for left, right, low, high in plan:
+        cumulative = np.zeros((len(w), len(left) + 1))
+        np.cumsum(w[:, left], axis=1, out=cumulative[:, 1:])
+        total += (w[:, right] * (cumulative[:, high] - cumulative[:, low])).sum(1)
     return total
 
 
+def _one(statistic: object, x: np.ndarray, y: np.ndarray) -> float | None:
+    """A weighted statistic on unit weights: the plain statistic of the items."""
+    value = float(statistic(Pairs(x, y, np.arange(len(x))), np.ones((1, len(x))))[0])  # type: ignore[operator]
+    return None if math.isnan(value) else value
+
+
+def auroc(labels: np.ndarray, scores: np.ndarray) -> float | None:
+    return _one(auroc_weighted, labels, scores)
+
+
+def balanced_accuracy(labels: np.ndarray, predicted: np.ndarray) -> float | None:
+    return _one(balanced_accuracy_weighted, labels, predicted)
+
+
+def pearson(x: np.ndarray, y: np.ndarray) -> float | None:
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        return None
+    return _one(pearson_weighted, x, y)
+
+
 def kendall_tau_b(x: np.ndarray, y: np.ndarray) -> float | None:
-    """Kendall's tau-b (scipy's default): ties in either variable shrink the denominator."""
-    n = len(x)
-    if n < 2:
-        return None
-    pairs = n * (n - 1) // 2
-    ties_x, ties_y = _tied_pairs(x), _tied_pairs(y)
-    ties_xy = _tied_pairs(np.unique(np.stack([x, y], axis=1), axis=0, return_inverse=True)[1].ravel())
-    denominator = math.sqrt(float(pairs - ties_x) * float(pairs - ties_y))
-    if not denominator:
-        return None
-    order = np.lexsort((y, x))
-    discordant = _inversions(y[order])
-    return (pairs - ties_x - ties_y + ties_xy - 2 * discordant) / denominator
+    return _one(kendall_weighted, x, y)
+
+
+def _centred(values: np.ndarray) -> np.ndarray:
+    scale = float(np.abs(values).max()) if len(values) else 0.0
+    scaled = values / scale if scale else values
+    return scaled - scaled.mean() if len(scaled) else scaled
 
 
 def spearman_weights(weight_x: dict[float, int], weight_y: dict[float, int],
@@ -131,9 +221,10 @@ def _centred_ranks(weights: dict[float, int], mean: float) -> tuple[dict[float, 
     return ranks, variance
 
 
-def percentile_interval(samples: list[float | None], level: float = 0.95) -> list[float] | None:
-    """Percentile bootstrap interval over the resamples where the statistic was defined."""
-    defined = np.array([s for s in samples if s is not None], dtype=float)
+def percentile_interval(samples: Any, level: float = 0.95) -> list[float] | None:
+    """Percentile bootstrap interval over the resamples where the statistic was defined (None or NaN elsewhere)."""
+    values = np.array([np.nan if s is None else s for s in samples], dtype=float)
+    defined = values[~np.isnan(values)]
     if not len(defined):
         return None
     tail = (1 - level) / 2 * 100

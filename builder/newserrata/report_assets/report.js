@@ -9,6 +9,7 @@
   const SEV_COLOUR = { major: "#d64545", minor: "#e3a008", neutral: "#9aa5b1" };
   const RECORDS = D.records;
   const MODEL = D.model;
+  const L = D.labels;
   const PAGE = 50;
   const $ = (sel) => document.querySelector(sel);
 
@@ -473,14 +474,14 @@
     panel.append(h("h2", { text: `${MODEL.name} on ${plural(MODEL.records, "record")}` }));
     if (MODEL.missing) panel.append(h("p", { cls: "notice", text: `${plural(MODEL.missing, "record")} had no prediction line and count as predicting no error.` }));
     panel.append(h("div", { cls: "model-grid" }, ...[
-      ["Char F1", fix(M.char_f1, 3), `P ${fix(M.char_p, 3)} · R ${fix(M.char_r, 3)}`],
-      ["Severity F1", fix(M.char_f1_sev, 3), "WMT QE 2023 style"],
-      ["Mu-SHROOM IoU", fix(M.shroom_iou, 3), "mean per record"],
-      ["Mu-SHROOM cor", fix(M.shroom_cor, 3), "Spearman, mean per record"],
-      ["Record IoU", fix(M.record_iou, 3), `${num(C.empty_both)} empty-vs-empty left out`],
-      ["AUROC", fix(M.auroc, 3), "has_error from score"],
-      ["Balanced acc.", fix(M.balanced_accuracy, 3), "has_error"],
-      ["Kendall τ", fix(M.kendall, 3), `Pearson ${fix(M.pearson, 3)} with MQM`],
+      [L.char_f1, fix(M.char_f1, 3), `P ${fix(M.char_p, 3)} · R ${fix(M.char_r, 3)}`],
+      [L.char_f1_sev, fix(M.char_f1_sev, 3), "WMT QE 2023 style"],
+      [L.shroom_iou, fix(M.shroom_iou, 3), "mean per record"],
+      [L.shroom_cor, fix(M.shroom_cor, 3), "Spearman, mean per record"],
+      [L.record_iou, fix(M.record_iou, 3), `${num(C.empty_both)} empty-vs-empty left out`],
+      [L.auroc, fix(M.auroc, 3), "has_error from score"],
+      [L.balanced_accuracy, fix(M.balanced_accuracy, 3), "has_error"],
+      [L.kendall, fix(M.kendall, 3), `${L.pearson} ${fix(M.pearson, 3)} with MQM`],
     ].map(card)));
     panel.append(h("div", { cls: "model-grid", style: "margin-top:12px" }, ...[
       ["Hit chars", num(C.matched_chars)], ["Missed chars", num(C.gold_chars - C.matched_chars)],
@@ -493,8 +494,14 @@
       for (const [i, row] of rows.entries()) body.append(h("tr", onclick ? { cls: "click", onclick: () => onclick(i) } : null, ...row.map((v) => h("td", { text: v }))));
       return h("div", { cls: "table-wrap" }, h("table", { cls: "grid" }, h("thead", null, h("tr", null, ...head.map((x) => h("th", { text: x })))), body));
     };
-    panel.append(h("h2", { text: "Per source" }), table(["Source", "Records", "Char P", "Char R", "Char F1", "Severity F1", "Mu-SHROOM IoU", "Record IoU"],
-      MODEL.sources.map((x) => [x.name, num(x.records), fix(x.char_p, 3), fix(x.char_r, 3), fix(x.char_f1, 3), fix(x.char_f1_sev, 3), fix(x.shroom_iou, 3), fix(x.record_iou, 3)])));
+    if (D.leaderboard) {
+      const names = Object.keys(L);
+      panel.append(h("h2", { text: "Leaderboard" }), table(["System", ...names.map((n) => L[n])],
+        D.leaderboard.map((x) => [x.name, ...names.map((n) => fix(x.metrics[n], 3))])));
+    }
+    const shown = ["char_p", "char_r", "char_f1", "char_f1_sev", "shroom_iou", "record_iou"];
+    panel.append(h("h2", { text: "Per source" }), table(["Source", "Records", ...shown.map((n) => L[n])],
+      MODEL.sources.map((x) => [x.name, num(x.records), ...shown.map((n) => fix(x[n], 3))])));
     panel.append(h("h2", { text: "Per gold category" }), table(["Category", "Gold chars", "Found", "Recall", "Predicted chars", "Precision"],
       MODEL.categories.map((x) => [x.name, num(x.gold_chars), num(x.found_chars), fix(x.recall, 3), num(x.predicted_chars), fix(x.precision, 3)])));
     const worst = RECORDS.filter((r) => r.sc).sort(byKey.worst).slice(0, 25);

@@ -1,0 +1,170 @@
+"""`newserrata compare`: several systems on one split, a leaderboard and a paired bootstrap test per pair.
+
+The gold is read once and every predictions file is scored on it in the same pass, so the systems'
+per-record rows line up and one resample of source documents serves them all: the differences of a
+resample compare the systems on identical data. Definitions (the p-value exactly): docs/scoring.md,
+"Comparing systems".
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from newserrata import predictions as preds
+from newserrata import scoring
+from newserrata.errors import Problems
+from newserrata.metrics import HEADLINE, REGISTRY
+from newserrata.scoring import Options, Report
+
+
+@dataclass
+class Comparison:
+    gold: str
+    records: int
+    groups: int
+    bootstrap: int
+    seed: int
+    resample: str
+    mqm_per: int | None
+    sort: str
+    systems: list[dict[str, Any]]
+    leaderboard: list[str]
+    pairs: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def table(self) -> str:
+        unit = "source documents (group_id)" if self.resample == "groups" else "records"
+        lines = [f"{self.gold}: {self.records} record(s) of {self.groups} source document(s); paired bootstrap, "
+                 f"{self.bootstrap} resamples of {unit}, seed {self.seed}", "", "leaderboard (by " + self.sort + ")"]
+        width = max([len(s["name"]) for s in self.systems] + [6]) + 2
+        lines.append(f"{'system':<{width}}" + "".join(f"{n[:12]:>13}" for n in HEADLINE))
+        by_name = {s["name"]: s for s in self.systems}
+        for name in self.leaderboard:
+            lines.append(f"{name:<{width}}" + "".join(f"{_fmt(by_name[name]['metrics'][n]):>13}" for n in HEADLINE))
+        for pair in self.pairs:
+            lines += ["", f"{pair['a']} - {pair['b']}",
+                      f"{'metric':<20}{'difference':>11}   {'95% interval':<22}{'p':>8}"]
+            for name, d in pair["metrics"].items():
+                ci = "n/a" if d["interval"] is None else f"[{_fmt(d['interval'][0])}, {_fmt(d['interval'][1])}]"
+                lines.append(f"{name:<20}{_fmt(d['difference']):>11}   {ci:<22}{_fmt(d['p']):>8}")
+        return "\n".join(lines)
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def p_value(differences: Any) -> float | None:
+    """Two-sided bootstrap sign test with the +1 correction over the resamples defining the difference."""
+    import numpy as np
+
+    d = np.asarray(differences, dtype=float)
+    d = d[~np.isnan(d)]
+    if not len(d):
+        return None
+    tail = min(int((d <= 0).sum()), int((d >= 0).sum())) + 1
+    return min(1.0, 2 * tail / (len(d) + 1))
+
+
+def difference(a: float | None, b: float | None, samples_a: Any, samples_b: Any) -> dict[str, Any]:
+    from newserrata.scoring_stats import percentile_interval
+
+    d = samples_a - samples_b
+    defined = int((~(d != d)).sum())  # NaN != NaN
+    return {"a": a, "b": b, "difference": None if a is None or b is None else a - b,
+            "interval": percentile_interval(d), "p": p_value(d), "resamples": defined}
+
+
+def ranked(reports: list[tuple[str, Report]], sort: str) -> list[str]:
+    """Names best first by `sort` (its direction from the registry); undefined values last, ties in given order."""
+    sign = -1 if REGISTRY[sort].higher_is_better else 1
+    order = sorted(range(len(reports)), key=lambda i: (reports[i][1].metrics[sort] is None,
+                                                        sign * (reports[i][1].metrics[sort] or 0.0), i))
+    return [reports[i][0] for i in order]
+
+
+def compare(scored: list[tuple[str, str, scoring.Scored]], *, gold_name: str, options: Options, sort: str = "char_f1",
+            vs_first: bool = False) -> Comparison:
+    """Every system's report and the paired differences; `scored` is (name, file, rows) in the gold's order."""
+    reports = [(name, s.report(gold_name, Options(options.allow_missing, 0, options.seed, options.resample,
+                                                  options.mqm_per))) for name, _, s in scored]
+    columns = [scoring.Columns(s.rows, options.resample) for _, _, s in scored]
+    samples = scoring.bootstrap_rows(columns, options.bootstrap, options.seed) if options.bootstrap else []
+    from newserrata.scoring_stats import percentile_interval
+
+    systems = []
+    for i, ((name, file, s), (_, report)) in enumerate(zip(scored, reports, strict=True)):
+        intervals = {m: percentile_interval(samples[i][m]) for m in HEADLINE} if samples else {}
+        systems.append({"name": name, "file": file, "missing": s.missing, "metrics": report.metrics,
+                        "macro": report.macro, "intervals": intervals, "undefined": report.undefined})
+    pairs = []
+    chosen = [(0, j) for j in range(1, len(scored))] if vs_first else itertools.combinations(range(len(scored)), 2)
+    for i, j in chosen:
+        a, b = reports[i][1].metrics, reports[j][1].metrics
+        metrics = {m: difference(a[m], b[m], samples[i][m], samples[j][m]) if samples else
+                   {"a": a[m], "b": b[m], "difference": None if a[m] is None or b[m] is None else a[m] - b[m],
+                    "interval": None, "p": None, "resamples": 0} for m in HEADLINE}
+        pairs.append({"a": reports[i][0], "b": reports[j][0], "metrics": metrics})
+    first = reports[0][1] if reports else None
+    return Comparison(gold_name, first.records if first else 0, first.groups if first else 0, options.bootstrap,
+                      options.seed, options.resample, options.mqm_per, sort, systems, ranked(reports, sort), pairs)
+
+
+def names(files: list[str]) -> list[str]:
+    """Each file's stem, or its whole path where two stems clash."""
+    stems = [Path(f).stem for f in files]
+    return [stem if stems.count(stem) == 1 else f for stem, f in zip(stems, files, strict=True)]
+
+
+def run(args: argparse.Namespace) -> int:
+    problems = Problems()
+    indexed = [(f, preds.read(Path(f), problems)) for f in args.predictions]
+    if problems and not all(found for _, found in indexed):
+        problems.raise_if_any()  # an unreadable file: listing every gold id as missing would bury the cause
+    if len(set(args.predictions)) < 2:
+        problems.add("compare", None, "", "fewer than two distinct predictions files", "give two files or more")
+        problems.raise_if_any()
+    gold, gold_name = scoring.load_gold(args.gold, split=args.split, config=args.config, problems=problems)
+    options = Options(args.allow_missing, args.bootstrap, args.seed, args.resample, args.mqm_per)
+    scored = scoring.score_many(gold, indexed, problems, gold_name=gold_name, options=options,
+                                progress=sys.stderr.isatty())
+    result = compare([(n, f, s) for n, f, s in zip(names(args.predictions), args.predictions, scored, strict=True)],
+                     gold_name=gold_name, options=options, sort=args.sort, vs_first=args.vs_first)
+    text = json.dumps(result.to_dict(), indent=2, allow_nan=False) + "\n"
+    if args.json == "-":
+        print(result.table(), file=sys.stderr)
+        sys.stdout.write(text)
+        return 0
+    if args.json:
+        from newserrata.atomic import write_bytes
+
+        write_bytes(Path(args.json), text.encode("utf-8"))
+    print(result.table())
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compare", help="compare several predictions files: leaderboard and paired bootstrap test",
+                       description="Score every predictions file on the same split in one pass over the gold, print "
+                                   "a leaderboard and, per pair of files, each headline metric's difference with its "
+                                   "95%% interval and p-value from a paired bootstrap over source documents. "
+                                   "Definitions: docs/scoring.md. Exit 2 on bad input.")
+    p.add_argument("predictions", nargs="+", metavar="PRED.jsonl", help="two or more predictions files")
+    p.add_argument("--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
+    p.add_argument("--split", default="test", help="split of a build folder or Hub dataset (default: test)")
+    p.add_argument("--config", default="default", help="config of a build folder or Hub dataset (default: default)")
+    p.add_argument("--json", metavar="OUT", help="also write the comparison as JSON to OUT ('-' for stdout)")
+    p.add_argument("--bootstrap", type=scoring._count, default=1000, metavar="N",
+                   help="N paired resamples (default 1000; 0 for the leaderboard alone)")
+    p.add_argument("--vs-first", action="store_true", help="compare each file with the first, not every pair")
+    p.add_argument("--sort", choices=HEADLINE, default="char_f1", help="leaderboard order (default: char_f1)")
+    scoring.add_options(p)
+    p.set_defaults(func=run)
