@@ -93,7 +93,9 @@ def test_unknown_gold_and_empty_split(tmp_path: Path, gold: list[dict], capsys: 
     assert "not a Hub id" in capsys.readouterr().err
     build = write_build(tmp_path / "dist", {"test": gold})
     assert main(["score", "--gold", str(build), "--split", "train", "--predictions", str(predictions)]) == 2
-    assert "no parquet files for config 'default' split 'train'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{build}: /: no split 'train' in config 'default'; splits: test (fix: pass --split" in err
+    assert err.count("\n") == 2, "one problem and the summary line, not one line per prediction"
     corrupt = tmp_path / "corrupt.parquet"
     corrupt.write_bytes(b"not parquet")
     assert main(["score", "--gold", str(corrupt), "--predictions", str(predictions)]) == 2

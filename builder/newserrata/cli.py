@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from newserrata import annotate, baselines, build, imports, publish, report, scoring, validate
-from newserrata.errors import InputError
+from newserrata import annotate, baselines, build, convert, imports, publish, report, scoring, validate
+from newserrata.errors import InputError, capped
 
-COMMANDS = [validate, build, imports, annotate, publish, scoring, baselines, report]
+COMMANDS = [validate, build, imports, annotate, publish, scoring, baselines, report, convert]
 
 
 def parser() -> argparse.ArgumentParser:
@@ -23,13 +23,34 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def _innermost(root: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The (sub-)sub-command's own parser, following the chosen name at each level of sub-commands."""
+    found = root
+    while True:
+        subs = [a for a in found._actions if isinstance(a, argparse._SubParsersAction)]
+        chosen = getattr(args, subs[0].dest, None) if subs else None
+        if chosen is None:
+            return found
+        found = subs[0].choices[chosen]
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Like parse_args, except that an unknown flag is reported with the usage of the sub-command it was
+    given to, not the root's usage, which lists only the sub-commands."""
+    root = parser()
+    args, extra = root.parse_known_args(argv)
+    if extra:
+        _innermost(root, args).error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parse(argv)
     try:
         return args.func(args)
     except InputError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
+        for line in capped(exc.problems):
+            print(line, file=sys.stderr)
         print(f"{args.command}: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
         return 2
 

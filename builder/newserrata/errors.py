@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +42,42 @@ class Problems(list[Problem]):
     def raise_if_any(self) -> None:
         if self:
             raise InputError(list(self))
+
+
+SHOWN = 3
+"""How many problems of one shape are printed before the rest are counted."""
+_VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|-?\d+(?:\.\d+)?")
+
+
+def _shape(problem: Problem) -> tuple[str, str, str, str]:
+    """Problems that differ only in quoted values, numbers and array indices are alike."""
+    return (problem.file, _VARYING.sub("#", problem.pointer), _VARYING.sub("#", problem.message), problem.hint)
+
+
+def capped(problems: list[Problem], shown: int = SHOWN) -> list[str]:
+    """The problems as lines, at most `shown` of each shape, the rest counted in one line after them:
+    a wrong split must not bury its cause under a line per record."""
+    from collections import Counter
+
+    totals = Counter(_shape(p) for p in problems)
+    printed: Counter[tuple[str, str, str, str]] = Counter()
+    lines = []
+    for problem in problems:
+        shape = _shape(problem)
+        printed[shape] += 1
+        if printed[shape] <= shown:
+            lines.append(str(problem))
+        if printed[shape] == shown and totals[shape] > shown:
+            lines.append(f"  ... and {totals[shape] - shown} more like this")
+    return lines
+
+
+def check_output(path: Path, flag: str, problems: Problems) -> None:
+    """An output path that is a folder, or inside a folder that does not exist, is refused before any work."""
+    if str(path) == "-":
+        return
+    if path.is_dir():
+        problems.add(str(path), None, "", f"{flag} is a folder", "give a file name, not a folder")
+    elif not path.parent.is_dir():
+        problems.add(str(path), None, "", f"{flag} is in a folder that does not exist: {path.parent}",
+                     "create the folder first, or choose another path")

@@ -77,7 +77,7 @@ class Report:
     records: int
     missing: int
     metrics: dict[str, float | None]
-    counts: dict[str, float]
+    counts: dict[str, int | float]
     per_category: dict[str, dict[str, float | None]]
     per_source: dict[str, dict[str, float | None]]
     intervals: dict[str, list[float] | None] = field(default_factory=dict)
@@ -291,7 +291,7 @@ def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, g
     per_source = {}
     for source in sorted(set(columns.source.tolist())):
         mask = np.flatnonzero(columns.source == source)
-        per_source[source] = {"records": float(len(mask))} | columns.metrics(mask)
+        per_source[source] = {"records": len(mask)} | columns.metrics(mask)
     per_category = {}
     for category in sorted(set(categories["gold_chars"]) | set(categories["predicted_chars"])):
         g, f = categories["gold_chars"][category], categories["found_chars"][category]
@@ -304,13 +304,13 @@ def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, g
         samples = [columns.metrics(rng.integers(0, columns.n, columns.n)) for _ in range(bootstrap)]
         intervals = {name: stats.percentile_interval([s[name] for s in samples]) for name in HEADLINE}
     counts = {
-        "gold_chars": float(columns.gold_chars.sum()),
-        "predicted_chars": float(columns.pred_chars.sum()),
-        "matched_chars": float(columns.matched.sum()),
+        "gold_chars": int(columns.gold_chars.sum()),
+        "predicted_chars": int(columns.pred_chars.sum()),
+        "matched_chars": int(columns.matched.sum()),
         "severity_credit": float(columns.credit.sum()),
-        "empty_both": float(np.isnan(columns.record_iou).sum()),
-        "gold_with_error": float(columns.gold_has_error.sum()),
-        "predicted_with_error": float(columns.pred_has_error.sum()),
+        "empty_both": int(np.isnan(columns.record_iou).sum()),
+        "gold_with_error": int(columns.gold_has_error.sum()),
+        "predicted_with_error": int(columns.pred_has_error.sum()),
     }
     metrics = columns.metrics()
     return Report(gold, len(rows), missing, metrics, counts, per_category, per_source, intervals, bootstrap, seed,
@@ -348,19 +348,32 @@ def score(gold_records: Iterable[dict[str, Any] | Record], predictions: Iterable
                     bootstrap=bootstrap, seed=seed)
 
 
-def load_gold(spec: str, *, split: str, config: str, problems: Problems) -> tuple[Iterator[Located], str]:
-    """A build folder, a records JSONL / parquet file, or a Hub dataset pinned as ORG/NAME@REVISION."""
-    from newserrata.records_io import iter_records
+def load_gold(spec: str, *, split: str | None, config: str | None, problems: Problems
+              ) -> tuple[Iterator[Located], str]:
+    """A build folder, a records JSONL / parquet file, or a Hub dataset pinned as ORG/NAME@REVISION.
+    A split, config or version that does not exist stops here, naming those that do."""
+    from newserrata.records_io import check_layout, iter_records
 
     path = Path(spec)
+    if path.is_file() and (split or config):
+        problems.add("--split" if split else "--config", None, "", f"does not apply to a single records file ({spec})",
+                     "drop it: the whole file is read; pass a build folder to choose a split")
+        problems.raise_if_any()
+    split, config = split or "test", config or "default"
     if path.is_dir():
+        check_layout(path, config, split, problems)
         return iter_records(path, problems, config, split), f"{spec} ({config}/{split})"
     if path.exists():
         return iter_records(path, problems), spec
     if HUB_ID.match(spec):
         return _hub_rows(spec, split, config), f"{spec} ({config}/{split})"
-    problems.add(spec, None, "", "no such file or folder, and not a Hub id",
+    from newserrata.records_io import versions_beside
+
+    others = versions_beside(path)
+    problems.add(spec, None, "", "no such file or folder, and not a Hub id"
+                 + (f"; versions beside it: {', '.join(others)}" if others else ""),
                  "pass dist/<version>, a records .jsonl/.parquet, or ORG/NAME@REVISION")
+    problems.raise_if_any()
     return iter(()), spec
 
 
@@ -371,21 +384,74 @@ def _hub_rows(spec: str, split: str, config: str) -> Iterator[Located]:
     try:
         rows = datasets.load_dataset(repo, config, split=split, revision=revision)
     except (OSError, ValueError) as exc:  # not found, no such revision, config or split, no network
-        raise InputError([Problem(spec, None, "", f"cannot load {config}/{split}: {exc}",
+        found = _hub_choices(repo, revision, config) or str(exc)
+        raise InputError([Problem(spec, None, "", f"cannot load {config}/{split}: {found}",
                                   "check ORG/NAME, the revision tag, --config and --split, and the network")]) from None
     for number, row in enumerate(rows, 1):
         yield spec, number, row
 
 
+def _hub_choices(repo: str, revision: str, config: str) -> str:
+    """What a Hub dataset does have, to name beside a revision, config or split it does not ("" if unknown)."""
+    import datasets
+    from huggingface_hub import list_repo_refs
+
+    try:
+        refs = list_repo_refs(repo, repo_type="dataset")
+        tags = [t.name for t in refs.tags]
+        if revision not in tags + [b.name for b in refs.branches]:
+            return f"no revision {revision!r}; tags: {', '.join(sorted(tags)) or 'none'}"
+        configs = datasets.get_dataset_config_names(repo, revision=revision)
+        if config not in configs:
+            return f"no config {config!r}; configs: {', '.join(configs)}"
+        return f"splits of {config}: {', '.join(datasets.get_dataset_split_names(repo, config, revision=revision))}"
+    except (OSError, ValueError):
+        return ""
+
+
+def elsewhere(folder: Path, config: str, split: str, ids: Iterable[str], problems: Problems) -> None:
+    """Predictions made for another split of the same build: one line per split with a count, then stop."""
+    import pyarrow.parquet as pq
+
+    from newserrata.records_io import layout, split_files
+
+    wanted = set(ids)
+    for other in layout(folder).get(config, []):
+        if other == split:
+            continue
+        found = sum(len(wanted.intersection(pq.read_table(f, columns=["id"]).column("id").to_pylist()))
+                    for f in split_files(folder, config, other))
+        if found:
+            problems.add(str(folder), None, "/id", f"{found} prediction id(s) are records of split {other!r}, not "
+                         f"{split!r}", f"pass --split {other}, or predict the records of {split}")
+    problems.raise_if_any()
+
+
 def run(args: argparse.Namespace) -> int:
+    from newserrata import mushroom
+    from newserrata.errors import check_output
+
     problems = Problems()
+    if args.json:
+        check_output(Path(args.json), "--json", problems)
+    if args.compat and args.bootstrap:
+        problems.add("--bootstrap", None, "", "does not apply with --compat mushroom",
+                     "the official scorer reports means only: drop --bootstrap")
+    if Path(args.predictions).is_file() and mushroom.refuse_neighbour(Path(args.predictions), problems):
+        problems.raise_if_any()
     indexed = preds.read(Path(args.predictions), problems)
     if problems and not indexed:
         problems.raise_if_any()  # an unreadable file: listing every gold id as missing would bury the cause
     gold, name = load_gold(args.gold, split=args.split, config=args.config, problems=problems)
-    report = evaluate(gold, indexed, problems, file=args.predictions, gold_name=name,
-                      allow_missing=args.allow_missing, bootstrap=args.bootstrap, seed=args.seed,
-                      progress=sys.stderr.isatty())
+    if Path(args.gold).is_dir():
+        elsewhere(Path(args.gold), args.config or "default", args.split or "test", indexed, problems)
+    if args.compat == "mushroom":
+        report: Report | mushroom.Report = mushroom.evaluate(gold, indexed, problems, file=args.predictions,
+                                                             gold_name=name, allow_missing=args.allow_missing)
+    else:
+        report = evaluate(gold, indexed, problems, file=args.predictions, gold_name=name,
+                          allow_missing=args.allow_missing, bootstrap=args.bootstrap, seed=args.seed,
+                          progress=sys.stderr.isatty())
     if args.json == "-":
         print(report.table(), file=sys.stderr)
         json.dump(report.to_dict(), sys.stdout, indent=2, allow_nan=False)
@@ -413,9 +479,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "category and per source. Definitions: docs/scoring.md. Exit 2 on bad input.")
     p.add_argument("--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
     p.add_argument("--predictions", required=True, help="predictions .jsonl (schema/prediction.schema.json)")
-    p.add_argument("--split", default="test", help="split of a build folder or Hub dataset (default: test)")
-    p.add_argument("--config", default="default", help="config of a build folder or Hub dataset (default: default)")
+    p.add_argument("--split", help="split of a build folder or Hub dataset (default: test)")
+    p.add_argument("--config", help="config of a build folder or Hub dataset (default: default)")
     p.add_argument("--json", metavar="OUT", help="also write the full report as JSON to OUT ('-' for stdout)")
+    p.add_argument("--compat", choices=("mushroom",),
+                   help="mushroom: only IoU and Cor, exactly as the official SemEval-2025 Mu-SHROOM scorer computes "
+                        "them, its degenerate cases included (docs/scoring.md)")
     p.add_argument("--bootstrap", type=_count, default=0, metavar="N",
                    help="N record resamples for 95%% intervals (default 0: off; 1000 is usual)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
