@@ -196,12 +196,12 @@ def test_cli_refuses_changed_text_with_exit_2(data: Path, capsys: pytest.Capture
 
 def test_cli_reports_counts_as_json(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["annotate", "export", "--articles", str(data / "articles"), "--out", str(tmp_path / "t.json"),
-                     "--config-out", str(tmp_path / "c.xml"), "--json"]) == 0
+                     "--config-out", str(tmp_path / "c.xml"), "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out) == {"ok": True, "tasks": 4, "out": str(tmp_path / "t.json"),
                                                    "config_out": str(tmp_path / "c.xml"), "categories": 21}
     out = data / "labels" / "b.jsonl"
     assert cli.main(["annotate", "import", str(FIXTURES / "export.json"), "--annotator-kind", "crowd",
-                     "--out", str(out), "--articles", str(data / "articles"), "--json"]) == 0
+                     "--out", str(out), "--articles", str(data / "articles"), "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out) == {"ok": True, "out": str(out), "tasks": 4, "annotations": 4,
                                                    "spans": 7, "cancelled": 1, "drafts": 1, "predictions": 2,
                                                    "unannotated": 1}

@@ -294,7 +294,7 @@ def test_existing_version_folder_is_only_replaced_by_identical_content(project: 
 
 def test_json_output_and_summary(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["build", "--release", str(project / "release.toml"), "--out", str(project / "dist")]
-    assert main([*args, "--json"]) == 0
+    assert main([*args, "--json", "-"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["partial"] is False and result["records"] == 4
     assert sum(result["counts"]["validation"].values()) + sum(result["counts"]["test"].values()) == 4
@@ -392,7 +392,7 @@ def test_build_report_is_the_report_of_the_written_release(project: Path, tmp_pa
     add_articles(project / "data", 20)
     folder = build(project / "release.toml", project / "dist", progress=False).folder
     out = tmp_path / "report.html"
-    assert main(["report", str(folder), "--out", str(out), "--json"]) == 0
+    assert main(["report", str(folder), "--out", str(out), "--json", "-"]) == 0
     assert out.read_bytes() == (folder / "report.html").read_bytes()
     assert page_data(out)["sampled"] is None
     counts = {split: len(records) for split, records in rows(folder).items()}
@@ -411,7 +411,7 @@ def test_a_large_build_samples_the_page_and_the_baselines_by_id_hash(project: Pa
     add_articles(project / "data", 30)
     folder = build(project / "release.toml", project / "dist", progress=False).folder
     out = tmp_path / "report.html"
-    assert main(["report", str(folder), "--out", str(out), "--limit", "10", "--json"]) == 0
+    assert main(["report", str(folder), "--out", str(out), "--limit", "10", "--json", "-"]) == 0
     assert out.read_bytes() == (folder / "report.html").read_bytes()
     written = split_of(folder)
     data = page_data(out)

@@ -8,7 +8,6 @@ place only when everything succeeded, so a failed or interrupted build leaves no
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from newserrata.baselines import sample_table
 from newserrata.card import SplitFiles, card, datasheet
 from newserrata.checks import Level, check_record
 from newserrata.errors import InputError, Problem, Problems
+from newserrata.jsonl import emit, json_option
 from newserrata.manifest import (
     Digest,
     check_lock,
@@ -421,10 +421,7 @@ def run(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.sources.split(",") if n.strip()] if args.sources is not None else None
     result = build(args.release, args.out, sources=names, source_files=_source_files(args.source_file),
                    sources_dir=args.sources_dir, offline=args.offline, lock=args.lock, progress=not args.json)
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(summary(result))
+    emit(args.json, result.to_dict(), summary(result))
     if result.partial:
         print(warning(result), file=sys.stderr)
     return 0
@@ -447,6 +444,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--offline", action="store_true", help="never download; uncached remote sources are missing")
     p.add_argument("--lock", action="store_true", help=f"write the release lock ({DEFAULT_RELEASE.parent}/releases/"
                    "<version>.lock.json) after a complete build")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (progress is then silent)")
+    json_option(p, "the result (progress is then silent)")
     p.set_defaults(func=run)
 

@@ -322,20 +322,33 @@ def run(args: argparse.Namespace) -> int:
             problems.add(str(given), None, "", f"no such {what} file or folder", "check the path")
     if args.limit < 1:
         problems.add("--limit", None, "", f"{args.limit} articles", "embed at least 1 article")
+    if path.is_file() and (args.split or args.config):
+        problems.add("--split" if args.split else "--config", None, "", f"does not apply to a single records file "
+                     f"({path})", "drop it: the whole file is shown; pass a build folder to choose a split")
+    from newserrata.errors import check_output
+
+    check_output(Path(args.out), "--out", problems)
     problems.raise_if_any()
+    if path.is_dir():
+        from newserrata.records_io import check_layout
+
+        check_layout(path, args.config or "default", args.split, problems)
     predictions, lines = read_predictions(Path(args.predictions), problems) if args.predictions else (None, {})
+    if predictions and path.is_dir() and args.split:
+        from newserrata.scoring import elsewhere
+
+        elsewhere(path, args.config or "default", args.split, predictions, problems)
     title = (args.title or default_title(path)) + (f" · {args.split}" if args.split else "")
-    data = report_data(checked_records(path, problems, args.config, args.split), title=title,
+    data = report_data(checked_records(path, problems, args.config or "default", args.split), title=title,
                        predictions=predictions, limit=args.limit, problems=problems,
                        model=Path(args.predictions).stem if args.predictions else "predictions",
                        prediction_file=str(args.predictions), prediction_lines=lines)
     info = _write(data, Path(args.out))
-    if args.json:
-        print(json.dumps({"out": str(info.path), "records": info.records, "embedded": info.embedded,
-                          "bytes": info.bytes}))
-    else:
-        shown = "" if info.embedded == info.records else f" ({info.embedded} embedded)"
-        print(f"report: {info.records} record(s){shown}, {info.bytes / 1e6:.2f} MB -> {info.path}")
+    from newserrata.jsonl import emit
+
+    shown = "" if info.embedded == info.records else f" ({info.embedded} embedded)"
+    emit(args.json, {"out": str(info.path), "records": info.records, "embedded": info.embedded, "bytes": info.bytes},
+         f"report: {info.records} record(s){shown}, {info.bytes / 1e6:.2f} MB -> {info.path}")
     return 0
 
 
@@ -349,12 +362,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("records", metavar="BUILD_OR_RECORDS",
                    help="a build folder (dist/<version>) or a records .jsonl / .parquet file")
     p.add_argument("--predictions", metavar="PRED.jsonl", help="a model's predictions to compare with the gold spans")
-    p.add_argument("--split", help="only this split of a build folder; for a records file, the split to show "
-                   "its records under")
-    p.add_argument("--config", default="default", help="build configuration to read (default: %(default)s)")
+    p.add_argument("--split", help="only this split of a build folder (default: every split)")
+    p.add_argument("--config", help="configuration of a build folder to read (default: default)")
     p.add_argument("--out", required=True, help="the HTML file to write")
     p.add_argument("--title", help="page title (default: name and version from MANIFEST.json)")
     p.add_argument("--limit", type=int, default=LIMIT,
                    help="embed at most this many articles; statistics still cover all (default: %(default)s)")
-    p.add_argument("--json", action="store_true", help="print a machine-readable result")
+    from newserrata.jsonl import json_option
+
+    json_option(p, "the result")
     p.set_defaults(func=run)

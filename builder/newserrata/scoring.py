@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import itertools
-import json
 import re
 import sys
 from collections import Counter
@@ -452,16 +451,9 @@ def run(args: argparse.Namespace) -> int:
         report = evaluate(gold, indexed, problems, file=args.predictions, gold_name=name,
                           allow_missing=args.allow_missing, bootstrap=args.bootstrap, seed=args.seed,
                           progress=sys.stderr.isatty())
-    if args.json == "-":
-        print(report.table(), file=sys.stderr)
-        json.dump(report.to_dict(), sys.stdout, indent=2, allow_nan=False)
-        print()
-        return 0
-    if args.json:
-        from newserrata.atomic import write_bytes
+    from newserrata.jsonl import emit
 
-        write_bytes(Path(args.json), (json.dumps(report.to_dict(), indent=2, allow_nan=False) + "\n").encode("utf-8"))
-    print(report.table())
+    emit(args.json, report.to_dict(), report.table())
     return 0
 
 
@@ -481,7 +473,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--predictions", required=True, help="predictions .jsonl (schema/prediction.schema.json)")
     p.add_argument("--split", help="split of a build folder or Hub dataset (default: test)")
     p.add_argument("--config", help="config of a build folder or Hub dataset (default: default)")
-    p.add_argument("--json", metavar="OUT", help="also write the full report as JSON to OUT ('-' for stdout)")
+    from newserrata.jsonl import json_option
+
+    json_option(p, "the full report")
     p.add_argument("--compat", choices=("mushroom",),
                    help="mushroom: only IoU and Cor, exactly as the official SemEval-2025 Mu-SHROOM scorer computes "
                         "them, its degenerate cases included (docs/scoring.md)")

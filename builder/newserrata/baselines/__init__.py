@@ -8,7 +8,6 @@ endpoint. `results_table` scores the offline ones; `sample_table` does so for th
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -117,12 +116,11 @@ def run(args: argparse.Namespace) -> int:
         lines = predictions(args.name, records)
         usage = None
     write_lines(Path(args.out), lines)
-    if args.json:
-        spans_total = sum(len(line["spans"]) for line in lines)
-        print(json.dumps({"baseline": args.name, "out": args.out, "predictions": len(lines), "spans": spans_total,
-                          "usage": usage}))
-    else:
-        print(f"baseline {args.name}: {len(lines)} prediction(s) -> {args.out}")
+    from newserrata.jsonl import emit
+
+    emit(args.json, {"baseline": args.name, "out": args.out, "predictions": len(lines),
+                     "spans": sum(len(line["spans"]) for line in lines), "usage": usage},
+         f"baseline {args.name}: {len(lines)} prediction(s) -> {args.out}")
     return 0
 
 
@@ -142,5 +140,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", help="llm: model name")
     p.add_argument("--workers", type=int, default=4, help="llm: concurrent requests (default 4)")
     p.add_argument("--cache", help="llm: response cache folder (default ~/.cache/newserrata/llm)")
-    p.add_argument("--json", action="store_true", help="print the summary (and the llm's token usage) as JSON")
+    from newserrata.jsonl import json_option
+
+    json_option(p, "the summary (and the llm's token usage)")
     p.set_defaults(func=run)
