@@ -118,7 +118,7 @@ def test_card_yaml_declares_what_was_written(project: Path) -> None:
     assert card["language"] == ["de", "en"]
     assert card["size_categories"] == ["n<1K"]
     assert card["annotations_creators"] == ["expert-generated"]
-    assert card["source_datasets"] == ["original"]
+    assert "source_datasets" not in card, "no source is a Hub dataset: no made-up ids"
     assert "token-classification" in card["task_categories"]
     body = (folder / "README.md").read_text(encoding="utf-8")
     assert 'load_dataset("newserrata/newserrata", "default", revision="v1.0.0")' in body

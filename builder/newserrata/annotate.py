@@ -41,9 +41,12 @@ def text_sha256(text: str) -> str:
 
 
 def tasks(articles: dict[str, native.Article]) -> list[dict[str, Any]]:
-    """One task per article; Label Studio keeps `data` verbatim, so the hash travels with the labels."""
+    """One task per article; Label Studio keeps `data` verbatim, so the hash travels with the labels. The source
+    text is shown beside the article to judge accuracy against; Label Studio refuses tasks that lack a key the
+    config names, so an article without one carries an empty string."""
     return [
-        {"data": {"text": article.text, "article_id": article.id, "text_sha256": text_sha256(article.text)}}
+        {"data": {"text": article.text, "article_id": article.id, "text_sha256": text_sha256(article.text),
+                  "source_text": article.source_text or ""}}
         for article in sorted(articles.values(), key=lambda a: a.id)
     ]
 
@@ -57,7 +60,11 @@ def labeling_config() -> str:
     labels = ET.SubElement(view, "Labels", name=CATEGORY, toName=OBJECT)
     for category in CATEGORIES:
         ET.SubElement(labels, "Label", value=category)
-    ET.SubElement(view, "Text", name=OBJECT, value=f"${OBJECT}")
+    pair = ET.SubElement(view, "View", style="display: flex; gap: 1em; align-items: flex-start")
+    ET.SubElement(ET.SubElement(pair, "View", style="flex: 3"), "Text", name=OBJECT, value=f"${OBJECT}")
+    source = ET.SubElement(pair, "View", style="flex: 2")
+    ET.SubElement(source, "Header", value="Source (what the machine worked from; empty when unknown)", size="5")
+    ET.SubElement(source, "Text", name="source", value="$source_text")
     region = ET.SubElement(view, "View", visibleWhen="region-selected")
     ET.SubElement(region, "Header", value="Severity of the selected error")
     choices = ET.SubElement(region, "Choices", name=SEVERITY, toName=OBJECT, perRegion="true", required="true",
