@@ -402,24 +402,31 @@ def _hub_choices(repo: str, revision: str, config: str) -> str:
             return f"no revision {revision!r}; tags: {', '.join(sorted(tags)) or 'none'}"
         configs = datasets.get_dataset_config_names(repo, revision=revision)
         if config not in configs:
-            return f"no config {config!r}; configs: {', '.join(configs)}"
-        return f"splits of {config}: {', '.join(datasets.get_dataset_split_names(repo, config, revision=revision))}"
+            return f"no config {config!r}; configs: {', '.join(sorted(configs))}"
+        splits = sorted(datasets.get_dataset_split_names(repo, config, revision=revision))
+        return f"splits of {config}: {', '.join(splits)}"
     except (OSError, ValueError):
         return ""
 
 
 def elsewhere(folder: Path, config: str, split: str, ids: Iterable[str], problems: Problems) -> None:
     """Predictions made for another split of the same build: one line per split with a count, then stop."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from newserrata.records_io import layout, split_files
+
+    def ids_of(file: Path) -> list[str]:
+        try:
+            return pq.read_table(file, columns=["id"]).column("id").to_pylist()
+        except (OSError, pa.ArrowException):  # a damaged shard of another split is not this command's business
+            return []
 
     wanted = set(ids)
     for other in layout(folder).get(config, []):
         if other == split:
             continue
-        found = sum(len(wanted.intersection(pq.read_table(f, columns=["id"]).column("id").to_pylist()))
-                    for f in split_files(folder, config, other))
+        found = sum(len(wanted.intersection(ids_of(f))) for f in split_files(folder, config, other))
         if found:
             problems.add(str(folder), None, "/id", f"{found} prediction id(s) are records of split {other!r}, not "
                          f"{split!r}", f"pass --split {other}, or predict the records of {split}")
