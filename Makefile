@@ -19,8 +19,9 @@ $(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 	touch $@
 
+# Offline, or to skip downloads: `make build SOURCES=folder-with-the-pinned-files`.
 build: $(VENV)/.runtime
-	$(BIN)/newserrata build
+	$(BIN)/newserrata build $(if $(SOURCES),--sources-dir $(SOURCES))
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check builder tests bench integrations

@@ -12,6 +12,7 @@ from newserrata.atomic import atomic_write, write_bytes
 
 def test_written_file_has_the_usual_permissions(tmp_path: Path) -> None:
     target = tmp_path / "out" / "file.bin"
+    target.parent.mkdir()
     write_bytes(target, b"data")
     plain = tmp_path / "plain.bin"
     plain.write_bytes(b"data")

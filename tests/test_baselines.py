@@ -246,7 +246,7 @@ def test_endpoint_down_fails_cleanly_and_keeps_the_cache(chat: Callable[..., Cha
     monkeypatch.setenv("NEWSERRATA_LLM_KEY", "k")
     assert main(["baseline", "llm", "--gold", str(gold_file), "--out", str(out), "--base-url", server.url,
                  "--model", "m", "--cache", str(tmp_path / "cache")]) == 1
-    assert "the endpoint failed after 5 retries" in capsys.readouterr().err
+    assert f"{server.url} failed (HTTP 503 after 5 retries)" in capsys.readouterr().err
     assert len(server.requests) == 6 and not out.exists()
 
 

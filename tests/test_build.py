@@ -202,24 +202,40 @@ def test_adding_records_keeps_every_old_record_in_its_split(project: Path) -> No
     assert set(after.values()) == {"validation", "test"}
 
 
-def test_identical_text_in_two_splits_is_a_leak(project: Path) -> None:
+def twins(project: Path, groups: tuple[str, str]) -> None:
     data = project / "data"
-    groups = {}
-    n = 0
-    while len(groups) < 2:
-        groups.setdefault(assign(SALT, f"g{n}", {"validation": 0.3, "test": 0.7}), f"g{n}")
-        n += 1
-    text = "Same words, two groups.\n"
-    for article_id, group in zip(("twin-a", "twin-b"), groups.values(), strict=True):
+    text = "Same words, written twice.\n"
+    for article_id, group in zip(("twin-a", "twin-b"), groups, strict=True):
         (data / "articles" / f"{article_id}.txt").write_text(text, encoding="utf-8")
         write_json(data / "articles" / f"{article_id}.json", article_meta(article_id, group_id=group))
-    write_jsonl(data / "labels" / "twins.jsonl", [label("twin-a", "ann-a", [], no_errors=True),
-                                                    label("twin-b", "ann-a", [], no_errors=True)])
-    before = tree_digest(project)
-    with pytest.raises(InputError) as caught:
-        build(project / "release.toml", project / "dist", progress=False)
-    assert "leak" in str(caught.value) and "twin-a" in str(caught.value) and "same group_id" in str(caught.value)
-    assert tree_digest(project) == before
+    spans = [span(text, "twice", "fluency/grammar", "minor")]
+    write_jsonl(data / "labels" / "twins.jsonl", [label("twin-a", "ann-a", spans), label("twin-b", "ann-a", [],
+                                                                                           no_errors=True)])
+
+
+def test_a_duplicate_text_in_its_group_is_left_out_and_listed(project: Path) -> None:
+    twins(project, ("same-doc", "same-doc"))
+    result = build(project / "release.toml", project / "dist", progress=False)
+    assert result.duplicates == [{"source": "native", "dropped": "twin-b", "kept": "twin-a", "group_id": "same-doc"}]
+    ids = [r["id"] for rows_ in rows(result.folder).values() for r in rows_]
+    assert "twin-a" in ids and "twin-b" not in ids
+    manifest = json.loads((result.folder / "MANIFEST.json").read_text(encoding="utf-8"))
+    assert manifest["duplicates_left_out"] == result.duplicates
+    datasheet = (result.folder / "DATASHEET.md").read_text(encoding="utf-8")
+    assert "1 record(s) left out" in datasheet and "| native | twin-b | twin-a |" in datasheet
+    assert "duplicate texts left out 1" in build_module.summary(result)
+
+
+def test_the_same_text_in_two_splits_is_kept_once(project: Path) -> None:
+    """Identical texts in groups of different splits would leak one text's gold across splits."""
+    splits = {"validation": 0.3, "test": 0.7}
+    first = assign(SALT, "g0", splits)
+    other = next(f"g{n}" for n in range(1, 100) if assign(SALT, f"g{n}", splits) != first)
+    twins(project, ("g0", other))
+    result = build(project / "release.toml", project / "dist", progress=False)
+    assert [d["dropped"] for d in result.duplicates] == ["twin-b"]
+    by_split = {split: [r["id"] for r in records] for split, records in rows(result.folder).items()}
+    assert "twin-a" in by_split[first] and not any("twin-b" in ids for ids in by_split.values())
 
 
 def test_partial_build_is_marked_and_cannot_be_locked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -333,7 +349,9 @@ enabled = true
     offline = build(release, tmp_path / "dist", offline=True, progress=False)
     assert offline.partial and "wmt-fix" in offline.missing_sources
 
+    assert (tmp_path / "dist" / "1.0.0-partial").is_dir()
     result = build(release, tmp_path / "dist", source_files={"wmt-fix": MQM_FIXTURE}, lock=True, progress=False)
+    assert not (tmp_path / "dist" / "1.0.0-partial").exists(), "a full build removes the stale partial one"
     folder = tmp_path / "dist" / "1.0.0"
     assert result.folder == folder and not result.partial and result.locked
     per_source = {name: sum(result.counts[s].get(name, 0) for s in result.counts) for name in ("native", "wmt-fix")}

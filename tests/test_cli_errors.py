@@ -64,17 +64,16 @@ def test_split_with_a_records_file_is_refused(tmp_path: Path, gold: list[dict],
     assert "does not apply to a single records file" in capsys.readouterr().err
 
 
-def test_output_folders_are_refused_before_any_work(tmp_path: Path, gold: list[dict],
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_folders_are_refused(tmp_path: Path, gold: list[dict], capsys: pytest.CaptureFixture[str]) -> None:
     gold_file = write_jsonl(tmp_path / "gold.jsonl", gold)
     predictions = write_jsonl(tmp_path / "pred.jsonl", gold_predictions(gold))
-    base = ["score", "--gold", str(gold_file), "--predictions", str(predictions), "--json"]
-    assert main([*base, str(tmp_path)]) == 2
-    assert "--json is a folder" in capsys.readouterr().err
-    assert main([*base, str(tmp_path / "missing" / "r.json")]) == 2
-    assert "--json is in a folder that does not exist" in capsys.readouterr().err
-    assert main(["report", str(gold_file), "--out", str(tmp_path / "missing" / "r.html")]) == 2
-    assert "--out is in a folder that does not exist" in capsys.readouterr().err
+    for args in (["score", "--gold", str(gold_file), "--predictions", str(predictions), "--json"],
+                 ["convert", "predictions-to-mushroom", str(predictions), "--out"],
+                 ["report", str(gold_file), "--out"]):
+        assert main([*args, str(tmp_path)]) == 2
+        assert "cannot write: Is a directory" in capsys.readouterr().err
+        assert main([*args, str(tmp_path / "missing" / "out")]) == 2
+        assert f"{tmp_path / 'missing'}: /: cannot write: No such file or directory" in capsys.readouterr().err
     assert not (tmp_path / "missing").exists()
 
 

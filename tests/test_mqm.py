@@ -377,7 +377,8 @@ def mqm_columns() -> list[str]:
 
 def test_empty_file_and_missing_columns(tmp_path: Path) -> None:
     empty = write_rows(tmp_path / "empty_ende.tsv", None, [])
-    assert read(empty)[0] == []
+    with pytest.raises(InputError, match="no ratings: the file is empty or holds only a header"):
+        read(empty)
     bad = write_rows(tmp_path / "bad_ende.tsv", "system\tdoc\trater\tsource", ["a\tb\tc\td"])
     with pytest.raises(InputError, match="needs the columns"):
         read(bad)

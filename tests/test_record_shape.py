@@ -8,7 +8,7 @@ from typing import Any
 
 from newserrata import schemas
 from newserrata.card import FIELDS
-from newserrata.records import Annotation, Record, Segment, SoftLabel, Span
+from newserrata.records import Annotation, Record, Segment, SoftLabel, Span, Verdict
 from newserrata.write import features, to_table
 
 
@@ -56,7 +56,8 @@ def full_record() -> Record:
                                           False, -1.0)],
                   source_text="Putin sagte", source_language="de", system="mt1", process="machine-translation",
                   domain="news", title="T", url="https://example.org", date="2024-01-02",
-                  segments=[Segment(0, 9, 0, 11, -1.0)], spans=[Span(0, 4, "Putn", "fluency/spelling", "minor")],
+                  segments=[Segment(0, 9, 0, 11, -1.0)], verdicts=[Verdict("j1", True, "no")],
+                  spans=[Span(0, 4, "Putn", "fluency/spelling", "minor")],
                   soft_labels=[SoftLabel(0, 4, 1.0)], agreement=None, mqm_score=-1.0, has_error=True)
 
 

@@ -18,6 +18,8 @@ from newserrata.build import build
 FIXTURES = Path(__file__).parent / "fixtures"
 DIGEST = FIXTURES / "release-digest.json"
 MQM = FIXTURES / "mqm" / "sxs_mqm_fixture_zhen.tsv"
+XSUM = FIXTURES / "xsum" / "hallucination_annotations_xsum_summaries.csv"
+FACTUALITY = FIXTURES / "xsum" / "factuality_annotations_xsum_summaries.csv"
 
 
 def remote(name: str, kind: str, data: Path, extra: str = "") -> str:
@@ -38,10 +40,15 @@ enabled = true
 
 def build_fixture_release(root: Path) -> Path:
     write_native_data(root / "data")
-    sources = remote("wmt-fix", "wmt-mqm", MQM, 'source_language = "zh"\ntarget_language = "en"\n')
+    blob = FACTUALITY.read_bytes()
+    factuality = (f'factuality_url = "https://example.org/{FACTUALITY.name}"\n'
+                  f'factuality_sha256 = "{hashlib.sha256(blob).hexdigest()}"\nfactuality_size = {len(blob)}\n')
+    sources = (remote("wmt-fix", "wmt-mqm", MQM, 'source_language = "zh"\ntarget_language = "en"\n')
+               + remote("xsum-fix", "xsum-hallucinations", XSUM, factuality))
     release = write_release(root / "release.toml", salt="digest-salt-0123456789abcdef", extra_sources=sources)
-    result = build(release, root / "dist", source_files={"wmt-fix": MQM}, offline=True, progress=False)
-    assert not result.partial
+    result = build(release, root / "dist", sources_dir=FIXTURES, offline=True, progress=False)
+    assert not result.partial and set(result.counts["test"]) == {"native", "wmt-fix", "xsum-fix"}
+    assert all(sum(result.counts[s][name] for s in result.counts) for name in result.counts["test"])
     return result.folder
 
 

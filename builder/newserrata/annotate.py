@@ -17,12 +17,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newserrata.atomic import write_bytes
-from newserrata.errors import Problems
-from newserrata.jsonl import emit, json_option, write_lines
+from newserrata.atomic import atomic_write
+from newserrata.errors import InputError, Problem, Problems
+from newserrata.jsonl import emit, json_option, read_lines, write_lines
 from newserrata.sources import native
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
-from newserrata.text import TextDecodeError, decode_utf8
+from newserrata.text import SURROGATE_HINT, SURROGATE_MESSAGE, TextDecodeError, decode_utf8, lone_surrogate
 
 OBJECT = "text"
 CATEGORY = "category"
@@ -32,6 +32,7 @@ ANNOTATOR_PREFIX = "ls-"
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}")
 CONFIG_HINT = "label with the config written by `newserrata annotate export --config-out`"
+REPLACE_HINT = "choose a new --out for the batch, or delete the file first if it really is to be replaced"
 REEXPORT_HINT = ("restore the article text the labels were made on, or run `newserrata annotate export` again, "
                  "import the new tasks into Label Studio and label them again")
 
@@ -89,8 +90,9 @@ def _articles(folder: Path) -> dict[str, native.Article]:
 def export(articles_dir: Path, out: Path, config_out: Path) -> int:
     articles = _articles(articles_dir)
     found = tasks(articles)
-    write_bytes(out, (json.dumps(found, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
-    write_bytes(config_out, labeling_config().encode("utf-8"))
+    with atomic_write(out) as tasks_file, atomic_write(config_out) as config_file:  # both or neither
+        tasks_file.write((json.dumps(found, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        config_file.write(labeling_config().encode("utf-8"))
     return len(found)
 
 
@@ -153,6 +155,9 @@ class _Reader:
         if not isinstance(export, list):
             self.add("", f"expected a JSON list of tasks, got {type(export).__name__}",
                      "export the project from Label Studio in the JSON format (not JSON-MIN or CSV)")
+            return
+        if (pointer := lone_surrogate(export)) is not None:
+            self.add(pointer, SURROGATE_MESSAGE, SURROGATE_HINT)
             return
         for index, task in enumerate(export):
             self.task(index, task)
@@ -368,8 +373,29 @@ def import_export(export_path: Path, *, annotator_kind: str, out: Path, articles
     check_lines(reader, Path(out), Path(articles_dir).parent / "labels")
     reader.problems.raise_if_any()
     reader.lines.sort(key=lambda line: (line.value["article_id"], line.value["annotator_id"]))
+    _check_replaceable(Path(out), reader.lines, annotator_kind)
     write_lines(Path(out), (line.value for line in reader.lines))
     return reader.summary
+
+
+def _check_replaceable(out: Path, lines: list[_Line], kind: str) -> None:
+    """An existing --out is replaced only when an import of this export wrote it: every line is one this
+    batch has again (same article, same Label Studio annotator, same kind). Anything else, such as a
+    hand-written batch or another project's, would be lost."""
+    if not out.exists():
+        return
+    batch = {(line.value["article_id"], line.value["annotator_id"]) for line in lines}
+    unreadable = Problems()
+    for number, value in read_lines(out, unreadable):
+        key = (value.get("article_id"), value.get("annotator_id"))
+        if key not in batch or value.get("annotator_kind") != kind:
+            raise InputError([Problem(str(out), number, "", f"already exists, and its line for {key[0]!r} by "
+                                      f"{key[1]!r} ({value.get('annotator_kind')!r}) is not in the batch being "
+                                      "imported: the file was not written by an import of this export",
+                                      REPLACE_HINT)])
+    if unreadable:
+        raise InputError([Problem(str(out), unreadable[0].line, "", "already exists and is not a label batch "
+                                  f"written by an import of this export ({unreadable[0].message})", REPLACE_HINT)])
 
 
 def _read_export(path: Path, problems: Problems) -> tuple[Any, list[int]]:

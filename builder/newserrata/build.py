@@ -8,6 +8,8 @@ place only when everything succeeded, so a failed or interrupted build leaves no
 from __future__ import annotations
 
 import argparse
+import glob
+import os
 import shutil
 import sys
 import tempfile
@@ -41,7 +43,7 @@ from newserrata.release import Release, Source
 from newserrata.release import load as load_release
 from newserrata.report import LIMIT, write_build_report
 from newserrata.sources import MAIN, Pin, SourceLog
-from newserrata.split import LeakCheck, assign
+from newserrata.split import Duplicate, LeakCheck, assign
 from newserrata.stats import Sample, Stats, id_key
 
 DEFAULT_RELEASE = Path("data/release.toml")
@@ -58,6 +60,8 @@ class BuildResult:
     spans: int
     counts: dict[str, dict[str, int]]
     statistics: dict[str, Any]
+    importers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    duplicates: list[dict[str, str]] = field(default_factory=list)
     unchanged: bool = False
     locked: bool = False
     notes: list[str] = field(default_factory=list)
@@ -115,12 +119,12 @@ def _fetch(source: Source, pin: Pin, local: Path | None, offline: bool, progress
 
 def supplied(name: str, pin: Pin, files: dict[str, Path], folder: Path | None) -> Path | None:
     """A local copy of a pinned file: `--source-file NAME[:ROLE]=PATH`, or the file of the pin's name in
-    the `--sources-dir` folder."""
+    the `--sources-dir` folder or its sub-folders (its digest is checked all the same)."""
     given = files.get(name if pin.role == MAIN else f"{name}:{pin.role}")
     if given is not None:
         return given
-    if folder is not None and (folder / pin.file_name).is_file():
-        return folder / pin.file_name
+    if folder is not None:
+        return next((p for p in sorted(folder.rglob(pin.file_name)) if p.is_file()), None)
     return None
 
 
@@ -189,8 +193,17 @@ def _say(message: str, enabled: bool) -> None:
         print(message, file=sys.stderr)
 
 
-def write_records(release: Release, streams: list[Stream], folder: Path, progress: bool
-                  ) -> tuple[Stats, Sample, dict[str, dict[str, SplitFiles]]]:
+@dataclass
+class Written:
+    """What writing the records left for the card, datasheet, report and manifest."""
+
+    stats: Stats
+    sample: Sample
+    layout: dict[str, dict[str, SplitFiles]]
+    duplicates: list[Duplicate]
+
+
+def write_records(release: Release, streams: list[Stream], folder: Path, progress: bool) -> Written:
     """Aggregate, validate, split and write every record; InputError before anything is kept. The
     statistics and the sample that the card, datasheet and report need are gathered on the way, so
     nothing reads the release back."""
@@ -199,6 +212,7 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
     splits = list(release.splits)
     work = folder / ".work"
     problems, leaks, stats, sample = Problems(), LeakCheck(), Stats(), Sample(LIMIT)
+    duplicates: list[Duplicate] = []
     writers = {(s.source.name, split): SortedSplit(folder / "data" / s.source.name, split, work)
                for s in streams for split in splits}
     for stream in streams:
@@ -214,8 +228,11 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
                              "the importer must pass the source name through")
             check_record(row, (where, None), problems, Level.BUILT)
             split = assign(release.salt, record.group_id, release.splits)
-            leaks.add(record.id, record.group_id, record.text, split, where, problems)
+            kept = leaks.add(record.id, record.group_id, record.text, split, where, problems)
             if len(problems) > found:
+                continue
+            if kept is not None:
+                duplicates.append(Duplicate(name, record.id, kept, record.group_id))
                 continue
             stats.add(record, split)
             sample.add(id_key(row["id"]), (row, split))
@@ -245,7 +262,7 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
         present = {s: SplitFiles.on_disk(folder, config, s) for s in splits}
         if any(f.num_examples for f in present.values()):
             layout[config] = {s: f for s, f in present.items() if f.num_examples}
-    return stats, sample, layout
+    return Written(stats, sample, layout, duplicates)
 
 
 def _same_tree(a: Path, b: Path) -> list[str]:
@@ -302,6 +319,24 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*old)
 
 
+def _remove_stale(out: Path, name: str) -> None:
+    """Temporary folders of this version whose build was killed (SIGKILL, power loss): their process is gone."""
+    for path in out.glob(f".{glob.escape(name)}.*.tmp"):
+        owner = path.name[len(name) + 2:].split(".", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
 def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dict[str, str] | None = None,
              inputs: dict[str, Digest] | None = None, lock: bool = False, progress: bool = True) -> BuildResult:
     """Everything after the sources are opened; the CLI, the Python API and the benchmark all run this."""
@@ -314,13 +349,17 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
     name = release.version + ("-partial" if missing else "")
     out = Path(out)
     out_existed = out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out))
+    out.mkdir(exist_ok=True)
+    _remove_stale(out, name)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.{os.getpid()}.", suffix=".tmp", dir=out))
     notes: list[str] = []
     clock = Clock()
     try:
         with _fewer_collections():
-            stats, sample, layout = write_records(release, streams, tmp, progress)
+            written = write_records(release, streams, tmp, progress)
+            stats, sample, layout = written.stats, written.sample, written.layout
+            logs = {s.source.name: s.log.as_dict() for s in streams}
+            duplicates = [d.to_dict() for d in written.duplicates]
             clock.lap("records")
             present = [s.source for s in streams]
             gone = sorted(missing)
@@ -330,11 +369,12 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
             baselines = sample_table(chosen, totals) if "default" in layout else ""
             clock.lap("baselines table")
             write_bytes(tmp / "README.md", card(release, present, gone, layout, stats, baselines).encode("utf-8"))
-            write_bytes(tmp / "DATASHEET.md", datasheet(release, present, gone, stats).encode("utf-8"))
+            write_bytes(tmp / "DATASHEET.md",
+                        datasheet(release, present, gone, stats, logs, written.duplicates).encode("utf-8"))
             clock.lap("card and datasheet")
             write_build_report(tmp, title=f"{release.name} {name}", stats=stats, sample=chosen)
             clock.lap("report")
-            write_manifest(tmp, release.name, release.version, gone, inputs)
+            write_manifest(tmp, release.name, release.version, gone, inputs, duplicates)
             built = lock_data(release.version, inputs, tmp)
             lock_path = release.lock_path()
             if not missing and (old := read_lock(lock_path)) is not None:
@@ -342,6 +382,8 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
             final = out / name
             _readable(tmp)
             unchanged = _place(tmp, final, bool(missing))
+            if not missing:
+                shutil.rmtree(out / f"{release.version}-partial", ignore_errors=True)
             clock.lap("manifest and placing")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -354,8 +396,8 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
     counts = {split: {s.source.name: stats.get(split, s.source.name).records for s in streams} for split in splits}
     return BuildResult(final, release.version, bool(missing), missing, stats.get().records,
                        sum(stats.get().spans.values()), counts,
-                       stats.to_dict(splits, [s.source.name for s in streams]), unchanged, lock, notes,
-                       clock.seconds, clock.cpu_seconds, clock.peak_rss_mb)
+                       stats.to_dict(splits, [s.source.name for s in streams]), logs, duplicates, unchanged, lock,
+                       notes, clock.seconds, clock.cpu_seconds, clock.peak_rss_mb)
 
 
 def build(release: Path, out: Path, *, sources: list[str] | None = None, source_files: dict[str, Path] | None = None,
@@ -402,8 +444,13 @@ def summary(result: BuildResult) -> str:
     lines.append(f"  gold spans {result.spans}, annotator spans {total['annotator_spans']}, "
                  f"annotators {total['annotators']}, mean pairwise IoU {_shown(total['mean_pairwise_iou'])}")
     for n, per in result.statistics["sources"].items():
+        dropped = sum(d["source"] == n for d in result.duplicates)
         lines.append(f"  {n}: Krippendorff alpha {_shown(per['total']['krippendorff_alpha'])}, "
-                     f"mean pairwise IoU {_shown(per['total']['mean_pairwise_iou'])}")
+                     f"mean pairwise IoU {_shown(per['total']['mean_pairwise_iou'])}, "
+                     f"duplicate texts left out {dropped}")
+        met = {k: v for k, v in result.importers.get(n, {}).items() if k != "records"}
+        if met:
+            lines.append("    " + ", ".join(f"{k} {v}" for k, v in met.items()))
     lines.append("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
     if result.locked:
         lines.append(f"  locked version {result.version}")

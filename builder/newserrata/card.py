@@ -13,6 +13,7 @@ from typing import Any
 
 from newserrata.metrics import card_rows
 from newserrata.release import Release, Source
+from newserrata.split import Duplicate
 from newserrata.stats import Stats, Tally
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
 
@@ -155,6 +156,8 @@ FIELDS = [
     ("soft_labels", "per-character fraction of annotators marking an error, as `{start, end, prob}` runs"),
     ("annotations", "every annotator's own spans (with the corpus' `original_category` and `note`), "
                     "source-side spans, `no_errors` and the annotator's MQM score"),
+    ("verdicts", "whole-text judgements (`annotator_id`, `has_error`, `original_label`) where a corpus collected "
+                 "them beside the spans (XSum factuality); empty otherwise"),
     ("num_annotators, agreement", "number of annotators; mean pairwise character IoU between them"),
     ("mqm_score, source_issue_weight, has_error", "mean MQM score over annotators (0 is perfect); 1 when "
      "source-issue spans count in it (WMT 2020-2021 scoring), else 0; whether any gold span exists"),
@@ -188,6 +191,12 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
             'test = ds["test"]', "```", "",
             "Configs: `default` holds every source; each source is also its own config. A split without records "
             "is left out of a config.", "",
+            "Controls: texts written by people (`process` `human-translation` for WMT reference translations, "
+            "`human-summary` for XSum reference summaries) were labelled blind beside the machine output. Keep "
+            "them to see how a detector treats human text, or filter them out "
+            "(`ds.filter(lambda r: not r[\"process\"].startswith(\"human-\"))`) to score machine-written news "
+            "only; report which you did. Human texts are not error-free: most XSum references add facts the "
+            "article does not state.", "",
             _table(["config", *splits], rows), "", "## Fields", "",
             _table(["field", "meaning"], [[f"`{f}`", m] for f, m in FIELDS]), "",
             "Categories are `area/kind` ids of the NewsErrata taxonomy (" + ", ".join(f"`{c}`" for c in CATEGORIES)
@@ -245,7 +254,8 @@ def _tally_rows(pairs: list[tuple[str, Tally]]) -> list[list[Any]]:
              len(t.annotators), _fmt(t.agreement), _fmt(t.alpha.value())] for name, t in pairs]
 
 
-def statistics(release: Release, sources: list[Source], missing: list[str], stats: Stats) -> str:
+def statistics(release: Release, sources: list[Source], missing: list[str], stats: Stats,
+               logs: dict[str, dict[str, Any]] | None = None, duplicates: list[Duplicate] | None = None) -> str:
     splits = list(release.splits)
     names = [s.name for s in sources]
     header = ["", "records", "characters", "with error", "gold spans", "annotator spans", "annotators",
@@ -270,12 +280,25 @@ def statistics(release: Release, sources: list[Source], missing: list[str], stat
                    [[n, len(stats.get("*", n).annotators),
                      ", ".join(f"{k} ({v})" for k, v in sorted(stats.get("*", n).annotator_kinds.items()))]
                     for n in names]), ""]
+    if logs:
+        out += ["### What the importers met", "",
+                "Counted by each source's importer: rows and spans it dropped (never guessed at) or read in a "
+                "special way, and facts about the files.", "",
+                _table(["source", "what", "count"], [[n, k, v] for n in names for k, v in logs.get(n, {}).items()]),
+                ""]
+    dropped = duplicates or []
+    out += ["### Duplicate texts", "",
+            f"{len(dropped)} record(s) left out because an earlier record has the identical text (no two records "
+            "share a text: the first in release order is kept; MANIFEST.json lists each pair).", ""]
+    if dropped:
+        out += [_table(["source", "left out", "kept"], [[d.source, d.dropped, d.kept] for d in dropped]), ""]
     return "\n".join(out)
 
 
-def datasheet(release: Release, sources: list[Source], missing: list[str], stats: Stats) -> str:
+def datasheet(release: Release, sources: list[Source], missing: list[str], stats: Stats,
+              logs: dict[str, dict[str, Any]] | None = None, duplicates: list[Duplicate] | None = None) -> str:
     template = datasheet_template()
-    generated = statistics(release, sources, missing, stats)
+    generated = statistics(release, sources, missing, stats, logs, duplicates)
     if STATISTICS_MARKER in template:
         return template.replace(STATISTICS_MARKER, generated)
     return f"{template.rstrip()}\n\n## Statistics\n\n{generated}"

@@ -1,15 +1,68 @@
-"""The `newserrata` command: one sub-command per stage, each defined beside its stage."""
+"""The `newserrata` command: one sub-command per stage, each defined beside its stage.
+
+Exit status: 0 done, 2 bad input or an output that cannot be written (nothing written), 130
+interrupted by Ctrl-C, 143 terminated by SIGTERM. An interrupt runs the same cleanup as an error,
+so no temporary file or folder is left behind.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 
 from newserrata import annotate, baselines, build, convert, imports, publish, report, scoring, validate
-from newserrata.errors import InputError, capped
+from newserrata.errors import InputError, Problem, capped
 
 COMMANDS = [validate, build, imports, annotate, publish, scoring, baselines, report, convert]
+INTERRUPTED = 130
+TERMINATED = 143
+OUTPUT_HINTS = {
+    errno.ENOENT: "create the folder first, or choose another path",
+    errno.ENOTDIR: "a file stands where a folder is expected: choose another path",
+    errno.EISDIR: "give a file name, not a folder",
+    errno.EEXIST: "a file stands where a folder is expected: remove it or choose another path",
+    errno.EINVAL: "give the path of a regular file",
+    errno.EACCES: "choose a folder you may write to",
+    errno.EPERM: "choose a folder you may write to",
+    errno.EROFS: "choose a folder on a writable disk",
+    errno.ENOSPC: "free some disk space, or write elsewhere",
+    errno.EDQUOT: "free some disk space, or write elsewhere",
+    errno.EFBIG: "the file is larger than this system allows: write elsewhere",
+}
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised wherever the program is, so that the cleanup Ctrl-C runs also runs for it."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def output_problem(exc: OSError, args: argparse.Namespace) -> Problem:
+    """Readers report their own files; an OSError that reaches the CLI is about an output (one that
+    carries no file name, as from the parquet writer, is about the command's --out)."""
+    where = exc.filename if exc.filename is not None else getattr(args, "out", None) or f"{args.command} output"
+    hint = OUTPUT_HINTS.get(exc.errno or 0, "choose another output path")
+    return Problem(str(where), None, "", f"cannot write: {exc.strerror or exc}", hint)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -47,12 +100,24 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     try:
-        return args.func(args)
+        with _sigterm_raises():
+            return args.func(args)
+    except OSError as exc:
+        return _report(args.command, InputError([output_problem(exc, args)]))
     except InputError as exc:
-        for line in capped(exc.problems):
-            print(line, file=sys.stderr)
-        print(f"{args.command}: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
-        return 2
+        return _report(args.command, exc)
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        print(f"{args.command}: {'terminated' if terminated else 'interrupted'}; unfinished outputs were removed",
+              file=sys.stderr)
+        return TERMINATED if terminated else INTERRUPTED
+
+
+def _report(command: str, exc: InputError) -> int:
+    for line in capped(exc.problems):
+        print(line, file=sys.stderr)
+    print(f"{command}: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

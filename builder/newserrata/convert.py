@@ -49,9 +49,6 @@ def run(args: argparse.Namespace) -> int:
         "records-to-mushroom": lambda: records_to_mushroom(args.input, problems, split=args.split,
                                                            config=args.config),
     }[args.direction]
-    from newserrata.errors import check_output
-
-    check_output(Path(args.out), "--out", problems)
     if args.direction != "records-to-mushroom" and (args.split or args.config):
         problems.add("--split" if args.split else "--config", None, "", f"does not apply to {args.direction}",
                      "use --split and --config only with records-to-mushroom")

@@ -46,10 +46,11 @@ def digest(path: Path) -> tuple[str, int]:
 
 
 def _mismatch(path: Path, sha256: str, size: int) -> str | None:
+    """How the file differs from its pin, naming both values; None when it is the pinned file."""
     if path.stat().st_size != size:
-        return f"size {path.stat().st_size} bytes, expected {size}"
+        return f"its size is {path.stat().st_size} bytes, the pin says {size}"
     got, _ = digest(path)
-    return None if got == sha256 else f"sha256 {got}, expected {sha256}"
+    return None if got == sha256 else f"its sha256 is {got}, the pin says {sha256}"
 
 
 def cached_path(url: str, sha256: str, cache_dir: Path) -> Path:
@@ -70,10 +71,12 @@ def fetch(url: str, sha256: str, size: int, *, cache_dir: Path | None = None, of
     if local_file is not None:
         local_file = Path(local_file)
         if not local_file.is_file():
-            raise _error(str(local_file), "no such file", f"check the path given to {supply}")
+            what = "is a folder, not a file" if local_file.is_dir() else "no such file"
+            raise _error(str(local_file), what, f"give the path of the {label} file to {supply}")
         wrong = _mismatch(local_file, sha256, size)
         if wrong:
             raise _error(str(local_file), f"not the pinned file for {label}: {wrong}",
+                         f"either the pin of {label} in the release file or this file is wrong: check the pin, or "
                          f"download {url} again and pass it with {supply}")
         return local_file
     target = cached_path(url, sha256, Path(cache_dir) if cache_dir is not None else default_cache_dir())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +43,14 @@ class Problems(list[Problem]):
             raise InputError(list(self))
 
 
+def scrub(text: str, *secrets: str | None) -> str:
+    """A secret never reaches a log, a terminal or an exception message, whatever a server echoed back."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
 SHOWN = 3
 """How many problems of one shape are printed before the rest are counted."""
 _VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|-?\d+(?:\.\d+)?")
@@ -70,14 +77,3 @@ def capped(problems: list[Problem], shown: int = SHOWN) -> list[str]:
         if printed[shape] == shown and totals[shape] > shown:
             lines.append(f"  ... and {totals[shape] - shown} more like this")
     return lines
-
-
-def check_output(path: Path, flag: str, problems: Problems) -> None:
-    """An output path that is a folder, or inside a folder that does not exist, is refused before any work."""
-    if str(path) == "-":
-        return
-    if path.is_dir():
-        problems.add(str(path), None, "", f"{flag} is a folder", "give a file name, not a folder")
-    elif not path.parent.is_dir():
-        problems.add(str(path), None, "", f"{flag} is in a folder that does not exist: {path.parent}",
-                     "create the folder first, or choose another path")

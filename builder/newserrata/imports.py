@@ -9,6 +9,7 @@ file to data/release.toml. Each kind's own release keys become the sub-command's
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from types import MappingProxyType
 
@@ -33,6 +34,9 @@ def run(args: argparse.Namespace) -> int:
     log = SourceLog()
     problems = Problems()
     counts = {"records": 0, "annotations": 0, "gold_spans": 0, "records_with_errors": 0}
+    if Path(args.out).exists() and path.exists() and os.path.samefile(args.out, path):
+        problems.add("--out", None, "", f"{args.out} is the file being imported", "write the records elsewhere")
+        problems.raise_if_any()
     with atomic_write(Path(args.out)) as out:
         for raw in importer.read(source, inputs, log):
             record = aggregate(raw).to_dict()

@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from newserrata.errors import Problems
-from newserrata.text import BOM, TextDecodeError, decode_utf8
+from newserrata.text import (
+    BOM,
+    ESCAPED_SURROGATE,
+    SURROGATE_HINT,
+    SURROGATE_MESSAGE,
+    TextDecodeError,
+    decode_utf8,
+    lone_surrogate,
+)
 
 
 def read_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
@@ -48,6 +56,9 @@ def read_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
                 problems.add(str(path), number, "", f"expected a JSON object, got {type(value).__name__}",
                              "one JSON object per line")
                 continue
+            if ESCAPED_SURROGATE.search(line) and (pointer := lone_surrogate(value)) is not None:
+                problems.add(str(path), number, pointer, SURROGATE_MESSAGE, SURROGATE_HINT)
+                continue
             yield number, value
 
 
@@ -75,6 +86,9 @@ def read_json(path: Path, problems: Problems) -> dict[str, Any] | None:
     if not isinstance(found, dict):
         problems.add(str(path), 1, "", f"expected a JSON object, got {type(found).__name__}",
                      "the file must hold one JSON object")
+        return None
+    if (pointer := lone_surrogate(found)) is not None:
+        problems.add(str(path), line_of_key(path, pointer), pointer, SURROGATE_MESSAGE, SURROGATE_HINT)
         return None
     return found
 

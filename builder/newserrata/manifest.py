@@ -69,12 +69,14 @@ def dump(value: Any) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def write_manifest(folder: Path, name: str, version: str, missing: list[str], inputs: dict[str, Digest]) -> None:
+def write_manifest(folder: Path, name: str, version: str, missing: list[str], inputs: dict[str, Digest],
+                   duplicates: list[dict[str, str]] | None = None) -> None:
     manifest = {
         "name": name,
         "version": version,
         "partial": bool(missing),
         "missing_sources": missing,
+        "duplicates_left_out": duplicates or [],
         "files": {k: v.to_dict() for k, v in output_files(folder).items()},
         "inputs": {k: v.to_dict() for k, v in sorted(inputs.items())},
         "tools": tools(),
@@ -91,6 +93,7 @@ def lock_data(version: str, inputs: dict[str, Digest], folder: Path) -> dict[str
 
 
 def write_lock(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(exist_ok=True)
     write_bytes(path, dump(data))
 
 

@@ -19,7 +19,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from newserrata.errors import InputError, Problems
+from newserrata.errors import InputError, Problems, scrub
 from newserrata.jsonl import emit, json_option, read_json
 
 if TYPE_CHECKING:
@@ -218,13 +218,6 @@ def verify(folder: Path, release: Path | None = None, *, progress: bool = False)
 
 
 # the remote side
-
-
-def scrub(text: str, token: str | None) -> str:
-    """The token never reaches a log, a terminal or an exception message, whatever the server echoed."""
-    if token:
-        text = text.replace(token, "hf_***")
-    return text
 
 
 def _retry_after(response: Any) -> float | None:

@@ -72,6 +72,19 @@ class Segment:
     mqm_score: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A judge's yes/no on the whole text, kept beside the spans when a corpus asked for one: it checks
+    the span labels from the outside, so judges keep their own ids and are not merged with annotators."""
+
+    annotator_id: str
+    has_error: bool
+    original_label: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"annotator_id": self.annotator_id, "has_error": self.has_error, "original_label": self.original_label}
+
+
 @dataclass(slots=True)
 class Annotation:
     annotator_id: str
@@ -102,6 +115,7 @@ class Record:
     url: str | None = None
     date: str | None = None
     segments: list[Segment] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     soft_labels: list[SoftLabel] = field(default_factory=list)
     agreement: float | None = None
@@ -152,6 +166,7 @@ class Record:
                 }
                 for a in self.annotations
             ],
+            "verdicts": [v.to_dict() for v in self.verdicts],
             "num_annotators": self.num_annotators,
             "agreement": self.agreement,
             "mqm_score": self.mqm_score,
@@ -189,6 +204,8 @@ class Record:
             url=d.get("url"),
             date=d.get("date"),
             segments=[Segment(**s) for s in d.get("segments") or []],
+            verdicts=[Verdict(v["annotator_id"], v["has_error"], v.get("original_label"))
+                      for v in d.get("verdicts") or []],
             spans=[Span.from_dict(s) for s in d.get("spans") or []],
             soft_labels=[SoftLabel(**s) for s in d.get("soft_labels") or []],
             agreement=d.get("agreement"),

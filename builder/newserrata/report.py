@@ -325,9 +325,6 @@ def run(args: argparse.Namespace) -> int:
     if path.is_file() and (args.split or args.config):
         problems.add("--split" if args.split else "--config", None, "", f"does not apply to a single records file "
                      f"({path})", "drop it: the whole file is shown; pass a build folder to choose a split")
-    from newserrata.errors import check_output
-
-    check_output(Path(args.out), "--out", problems)
     problems.raise_if_any()
     if path.is_dir():
         from newserrata.records_io import check_layout

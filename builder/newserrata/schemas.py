@@ -41,7 +41,7 @@ def all_schemas() -> dict[str, dict[str, Any]]:
 @cache
 def _validator(kind: str) -> jsonschema_rs.Validator:
     registry = jsonschema_rs.Registry([(s["$id"], s) for s in all_schemas().values()])
-    return jsonschema_rs.validator_for(load_schema(kind), registry=registry)
+    return jsonschema_rs.validator_for(load_schema(kind), registry=registry, validate_formats=True)
 
 
 def pointer(path: Any) -> str:
@@ -56,7 +56,15 @@ def schema_errors(kind: str, instance: Any) -> Iterator[tuple[str, str]]:
     if validator.is_valid(instance):
         return
     for error in validator.iter_errors(instance):
-        yield pointer(list(error.instance_path)), _short(error.message)
+        yield pointer(list(error.instance_path)), _short(_message(error))
+
+
+def _message(error: jsonschema_rs.ValidationError) -> str:
+    """An anyOf (a value or null) only says that no branch matched; its branches say why."""
+    context = getattr(error.kind, "context", None)
+    if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.AnyOf) and context:
+        return "; ".join(e.message for branch in context for e in branch)
+    return error.message
 
 
 def _short(message: str, limit: int = 240) -> str:
@@ -76,5 +84,6 @@ def reference_errors(kind: str, instance: Any) -> list[tuple[str, str]]:
     registry = Registry().with_resources(
         (s["$id"], Resource.from_contents(s)) for s in all_schemas().values()
     )
-    validator = jsonschema.Draft202012Validator(load_schema(kind), registry=registry)
+    validator = jsonschema.Draft202012Validator(load_schema(kind), registry=registry,
+                                                format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     return [(pointer(list(e.absolute_path)), e.message) for e in validator.iter_errors(instance)]

@@ -435,11 +435,8 @@ def elsewhere(folder: Path, config: str, split: str, ids: Iterable[str], problem
 
 def run(args: argparse.Namespace) -> int:
     from newserrata import mushroom
-    from newserrata.errors import check_output
 
     problems = Problems()
-    if args.json:
-        check_output(Path(args.json), "--json", problems)
     if args.compat and args.bootstrap:
         problems.add("--bootstrap", None, "", "does not apply with --compat mushroom",
                      "the official scorer reports means only: drop --bootstrap")

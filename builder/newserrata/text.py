@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from typing import Any
 
 BOM = "\ufeff"
+SURROGATE = re.compile("[\ud800-\udfff]")
+ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+SURROGATE_MESSAGE = "lone surrogate (an escaped \\ud800-\\udfff without its pair): not a Unicode character"
+SURROGATE_HINT = "remove the escape, or write the character itself"
 
 
 class TextDecodeError(ValueError):
@@ -35,3 +41,22 @@ def normalize(text: str) -> str:
 
 def read_text(data: bytes) -> str:
     return normalize(decode_utf8(data))
+
+
+def lone_surrogate(value: Any, pointer: str = "") -> str | None:
+    """The JSON pointer of the first string or key holding a lone surrogate, else None.
+
+    json.loads accepts an escaped `\\ud800` without its pair, but it is no character: every later
+    UTF-8 write (a parquet file, a report) would fail on it, so readers refuse it where it is read.
+    """
+    if isinstance(value, str):
+        return pointer if SURROGATE.search(value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        here = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+        if isinstance(key, str) and SURROGATE.search(key):
+            return here
+        found = lone_surrogate(item, here)
+        if found is not None:
+            return found
+    return None

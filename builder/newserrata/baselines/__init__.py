@@ -101,13 +101,13 @@ def run(args: argparse.Namespace) -> int:
             problems.raise_if_any()
         judge = Judge(args.base_url, args.model, key, workers=args.workers,
                       **({"cache": Path(args.cache)} if args.cache else {}))
-        from openai import OpenAIError
+        from newserrata.baselines.llm import EndpointError
 
         try:
             spans = judge.predict_all(records, progress=sys.stderr.isatty())
-        except OpenAIError as exc:
-            print(f"baseline llm: the endpoint failed after {judge.retries} retries: {exc}; replies received so far "
-                  f"are cached, so a rerun continues from there", file=sys.stderr)
+        except EndpointError as exc:
+            print(f"baseline llm: {exc}; replies received so far are cached, so a rerun continues from there",
+                  file=sys.stderr)
             return 1
         lines = [{"id": r["id"], "spans": s} for r, s in zip(records, spans, strict=True)]
         usage = judge.usage.to_dict()

@@ -21,9 +21,11 @@ from threading import Lock
 from typing import Any
 
 from newserrata.atomic import write_bytes
+from newserrata.errors import InputError, Problem, scrub
 from newserrata.taxonomy import CATEGORIES
 
 KEY_VARIABLES = ("NEWSERRATA_LLM_KEY", "OPENAI_API_KEY")
+RETRIED_STATUSES = (408, 409, 429)  # and 5xx: what the openai client retries
 FUZZY_CUTOFF = 0.8
 MAX_ANCHORS = 50
 SYSTEM = (
@@ -45,6 +47,15 @@ Article ({language}):
 <<<
 {text}
 >>>"""
+
+
+class EndpointError(Exception):
+    """The endpoint failed or answered something other than a chat completion; safe to print."""
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    shown = " ".join(text.split())
+    return repr(shown if len(shown) <= limit else shown[:limit] + "…")
 
 
 def default_cache() -> Path:
@@ -193,14 +204,52 @@ class Judge:
         path = self.cache_path(chat)
         if path.exists():
             self.usage.add(cached=1)
-            return json.loads(path.read_text(encoding="utf-8"))["content"]
-        response = self.client.chat.completions.create(model=self.model, messages=chat, temperature=0)
+            return self.cached(path)
+        response = self.completion(chat)
         content = response.choices[0].message.content or ""
         usage = response.usage
         self.usage.add(requests=1, prompt_tokens=usage.prompt_tokens if usage else 0,
                        completion_tokens=usage.completion_tokens if usage else 0)
+        path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes(path, json.dumps({"model": self.model, "content": content}, ensure_ascii=False).encode("utf-8"))
         return content
+
+    def cached(self, path: Path) -> str:
+        try:
+            content = json.loads(path.read_bytes())["content"]
+        except (OSError, ValueError, KeyError, TypeError):
+            content = None
+        if not isinstance(content, str):
+            raise InputError([Problem(str(path), None, "", "cached reply is damaged: not the JSON object this "
+                                      "baseline writes", f"delete it (or the whole cache, {self.cache}) and run "
+                                      "again; only its reply is asked for again")])
+        return content
+
+    def completion(self, chat: list[dict[str, str]]) -> Any:
+        """The endpoint's reply, or EndpointError saying what went wrong; the key never appears in it."""
+        from openai import APIConnectionError, APIStatusError
+
+        try:
+            response = self.client.chat.completions.create(model=self.model, messages=chat, temperature=0)
+        except APIStatusError as exc:
+            retried = exc.status_code in RETRIED_STATUSES or exc.status_code >= 500
+            why = "refused the API key" if exc.status_code == 401 else "failed"
+            tries = f" after {self.retries} retries" if retried else ""
+            raise EndpointError(scrub(f"{self.base_url} {why} (HTTP {exc.status_code}{tries}): {exc.message}",
+                                      self.key)) from None
+        except APIConnectionError as exc:
+            raise EndpointError(scrub(f"{self.base_url} cannot be reached after {self.retries} retries: {exc}",
+                                      self.key)) from None
+        except ValueError:  # a body announced as JSON that is not
+            response = None
+        if response is None or isinstance(response, str):
+            body = "a body that is not JSON" if response is None else _excerpt(response)
+            raise EndpointError(scrub(f"{self.base_url} answered with {body} instead of a chat completion (is "
+                                      "--base-url the API root, e.g. http://host/v1?)", self.key))
+        if not response.choices:
+            raise EndpointError(f"{self.base_url} answered with no choices for model {self.model!r}: an empty "
+                                "completion (check the model name)")
+        return response
 
     def predict(self, record: dict[str, Any]) -> list[dict[str, Any]]:
         errors = parse_errors(self.reply(messages(record)))

@@ -229,8 +229,8 @@ def ordered_segments(doc: Doc) -> list[Seg]:
 
 
 def _record(doc: Doc, data: ParsedFile, ids: tuple[str, str], languages: tuple[str, str], source_weight: float, *,
-            source: str,
-            license: str, domain: str | None, log: SourceLog, problems: Problems, path: Path) -> Record | None:
+            source: str, license: str, domain: str | None, log: SourceLog, problems: Problems,
+            path: Path) -> Record | None:
     src_language, language = languages
     ordered = ordered_segments(doc)
     flags = data.paragraphs.get(doc.doc, set())
@@ -270,6 +270,7 @@ def _record(doc: Doc, data: ParsedFile, ids: tuple[str, str], languages: tuple[s
             (source_spans if mark.on_source else spans)[mark.rater].append(
                 Span(s, e, full[s:e], kind.category, kind.severity, kind.original, mark.note))
             totals[mark.rater] += kind.weight * (source_weight if kind.category == SOURCE_ISSUE else 1.0)
+            log.counts["omissions_marked_on_the_source"] += mark.on_source and kind.category == OMISSION
         score = -round(sum(totals.values()) / len(totals), 6) + 0.0
         segments.append(Segment(start, end, source_start, source_end, score))
     if len(problems) > found:

@@ -21,7 +21,7 @@ from newserrata.errors import Problems
 from newserrata.sources.base import SourceLog
 from newserrata.sources.mqm_tsv import open_tsv, read_table
 from newserrata.taxonomy import NON_TRANSLATION, OMISSION, SOURCE_ISSUE, weight
-from newserrata.text import BOM, normalize
+from newserrata.text import BOM, SURROGATE, SURROGATE_HINT, SURROGATE_MESSAGE, normalize
 
 ALIASES = {
     "system": "system", "doc": "doc", "docsegid": "docSegId", "doc_seg_id": "docSegId", "doc_id": "docSegId",
@@ -238,7 +238,11 @@ def read_rows(path: Path, member: str | None, log: SourceLog, problems: Problems
         last = table.header[index["metadata"]].strip().lower() if "metadata" in index else "none"
         log.facts["layout"] = f"{len(index)} columns, {last} column" + ("" if table.has_header else ", no header")
         reader = _Rows(path, index, data, log, problems)
-        reader.finish(reader.consume(table.rows))
+        rows = reader.consume(table.rows)
+        if not rows:
+            problems.add(str(path), 1, "", "no ratings: the file is empty or holds only a header",
+                         "pass the ratings file as published, with one row per marked error")
+        reader.finish(rows)
     return data
 
 
@@ -306,6 +310,8 @@ class _Rows:
                 note = self._comment(line, metadata)
             elif seg.metadata is None or self.evaluation_rows or b'"note"' in metadata:
                 note = self._metadata(metadata, seg, doc)
+            if note is not None and SURROGATE.search(note):
+                problems.add(self.path, line, "metadata", SURROGATE_MESSAGE, SURROGATE_HINT)
             if kind.what == "no-error":
                 self.no_error_rows += 1
                 continue

@@ -13,8 +13,9 @@ import gzip
 import io
 import itertools
 import tarfile
+import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -23,6 +24,9 @@ from newserrata.errors import InputError, Problem
 
 STANDARD_COLUMNS = ("system", "doc", "docSegId", "globalSegId", "rater", "source", "target", "category",
                     "severity", "metadata")
+MAX_DECOMPRESSED = 1 << 30  # bytes; the published files decompress to about 40 MB
+MAX_LINE = 16 << 20  # bytes; a row holds two segments and their metadata, a few kB
+LINE_HINT = "one row per line; pass the file as published by google/wmt-mqm-human-evaluation"
 ESCAPE_HINT = "use the archive as published; members must be plain files inside its folder"
 
 
@@ -37,16 +41,22 @@ def safe_member(member: tarfile.TarInfo) -> bool:
 
 
 class _Forward(io.RawIOBase):
-    """A streamed tar member reads forward only; TextIOWrapper must not try to seek it."""
+    """A decompressed stream read forward only (TextIOWrapper must not try to seek it), and at most
+    `limit` bytes of it: a small archive must not unpack into gigabytes before it is found to be junk."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.stream = stream
+    def __init__(self, stream: IO[bytes], path: Path, limit: int | None = None) -> None:
+        self.stream, self.path, self.limit, self.total = stream, path, limit, 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
         data = self.stream.read(len(buffer))
+        self.total += len(data)
+        if self.limit is not None and self.total > self.limit:
+            raise _problem(self.path, None, "", f"decompresses to more than {self.limit} bytes (MQM files are a "
+                           "few dozen MB): not a ratings file, or a decompression bomb",
+                           "pass the file as published by google/wmt-mqm-human-evaluation")
         buffer[: len(data)] = data
         return len(data)
 
@@ -60,8 +70,8 @@ def _member(archive: tarfile.TarFile, path: Path, wanted: str | None) -> tuple[s
         chosen = member.name == wanted or name == wanted if wanted else name.lower().endswith(".tsv")
         stream = archive.extractfile(member) if chosen and member.isfile() else None
         if stream is not None:
-            return name, io.BufferedReader(_Forward(stream), 1 << 20)
-    what = f"member {wanted!r}" if wanted else "a .tsv member"
+            return name, io.BufferedReader(_Forward(stream, path), 1 << 20)
+    what = f"member {wanted!r}" if wanted else ".tsv member"
     raise _problem(path, None, "", f"the archive has no {what}", "name the member (release.toml: member = \"...\")")
 
 
@@ -69,34 +79,41 @@ def _member(archive: tarfile.TarFile, path: Path, wanted: str | None) -> tuple[s
 def open_tsv(path: Path, member: str | None = None) -> Iterator[tuple[str, IO[bytes]]]:
     """(name of the TSV, its bytes) for a .tsv, .tsv.gz or an archive member, streamed, never extracted.
 
-    The archive is read to its end so that an unsafe member after the TSV is refused too.
+    Decompression is ours, not tarfile's, so that a damaged gzip (a wrong CRC) is refused and the
+    decompressed size is bounded. The archive is read to its end, so that an unsafe member after the
+    TSV is refused too and the gzip's checksum is verified.
     """
     lower = path.name.lower()
-    archive: tarfile.TarFile | None = None
-    try:
-        if lower.endswith((".tar.gz", ".tgz", ".tar")):
-            archive = tarfile.open(path, "r|*")
-            name, raw = _member(archive, path, member)
-        else:
-            name, raw = path.name, gzip.open(path, "rb") if lower.endswith(".gz") else open(path, "rb")
-    except OSError as exc:
-        raise _problem(path, None, "", f"cannot read: {exc.strerror or exc}", "check the path") from None
-    except tarfile.TarError as exc:
-        raise _problem(path, None, "", f"not a readable tar archive: {exc}",
-                       "pass the .tsv.tar.gz as published, or the extracted .tsv") from None
-    try:
-        yield name, raw
-        if archive is not None:
-            for rest in archive:
-                if not safe_member(rest):
-                    raise _problem(path, None, rest.name, "archive member escapes its folder (absolute path, "
-                                   "'..' or a link); refusing the archive", ESCAPE_HINT)
-    except (OSError, EOFError, tarfile.TarError, gzip.BadGzipFile) as exc:
-        raise _problem(path, None, "", f"cannot read: {exc}", "the file is damaged; fetch it again") from None
-    finally:
-        raw.close()
-        if archive is not None:
-            archive.close()
+    with ExitStack() as stack:
+        try:
+            source: IO[bytes] = stack.enter_context(open(path, "rb"))
+            if lower.endswith((".gz", ".tgz")):
+                source = stack.enter_context(gzip.GzipFile(fileobj=source, mode="rb"))
+            data = stack.enter_context(io.BufferedReader(_Forward(source, path, MAX_DECOMPRESSED), 1 << 20))
+            archive = None
+            if lower.endswith((".tar.gz", ".tgz", ".tar")):
+                archive = stack.enter_context(tarfile.open(fileobj=data, mode="r|"))
+                name, raw = _member(archive, path, member)
+            else:
+                name, raw = path.name, data
+        except (gzip.BadGzipFile, zlib.error) as exc:
+            raise _problem(path, None, "", f"cannot read: {exc}", "the file is damaged; fetch it again") from None
+        except OSError as exc:
+            raise _problem(path, None, "", f"cannot read: {exc.strerror or exc}", "check the path") from None
+        except (EOFError, tarfile.TarError) as exc:
+            raise _problem(path, None, "", f"not a readable tar archive: {exc}",
+                           "pass the .tsv.tar.gz as published, or the extracted .tsv") from None
+        try:
+            yield name, raw
+            if archive is not None:
+                for rest in archive:
+                    if not safe_member(rest):
+                        raise _problem(path, None, rest.name, "archive member escapes its folder (absolute path, "
+                                       "'..' or a link); refusing the archive", ESCAPE_HINT)
+                while data.read(1 << 20):
+                    pass
+        except (OSError, EOFError, tarfile.TarError, zlib.error) as exc:
+            raise _problem(path, None, "", f"cannot read: {exc}", "the file is damaged; fetch it again") from None
 
 
 def vote(cells: list[str], width: int) -> str | None:
@@ -143,8 +160,15 @@ def _text(raw: bytes, path: Path, line: int) -> str:
                        "re-save the file as UTF-8") from None
 
 
+def _line(stream: IO[bytes], path: Path, number: int) -> bytes:
+    line = stream.readline(MAX_LINE + 1)
+    if len(line) > MAX_LINE:
+        raise _problem(path, number, "", f"line longer than {MAX_LINE} bytes", LINE_HINT)
+    return line
+
+
 def read_table(stream: IO[bytes], path: Path) -> Table:
-    first = _text(stream.readline().removeprefix(b"\xef\xbb\xbf"), path, 1)
+    first = _text(_line(stream, path, 1).removeprefix(b"\xef\xbb\xbf"), path, 1)
     head = first.rstrip("\r\n").split("\t")
     pending: list[str] = []
     if is_header(head):
@@ -160,7 +184,7 @@ def read_table(stream: IO[bytes], path: Path) -> Table:
     style = "csv" if quoted else next((v for line in pending if (v := vote(line.rstrip("\r\n").split("\t"), width))),
                                       None)
     while style is None:
-        raw = stream.readline()
+        raw = _line(stream, path, base + len(pending) + 1)
         if not raw:
             break
         pending.append(_text(raw, path, base + len(pending) + 1))
@@ -172,12 +196,15 @@ def read_table(stream: IO[bytes], path: Path) -> Table:
     return Table(header, bool(base), "plain", lazy, _plain_rows(encoded, stream, path, base, width, lazy))
 
 
-def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
+def _chunks(stream: IO[bytes], path: Path, first: int) -> Iterator[bytes]:
     """Lines without their \\n, cut from large reads: per-line reads cost more than the parsing."""
-    rest = b""
+    rest, number = b"", first
     while chunk := stream.read(1 << 22):
         lines = (rest + chunk).split(b"\n")
         rest = lines.pop()
+        if len(rest) > MAX_LINE:
+            raise _problem(path, number + len(lines), "", f"line longer than {MAX_LINE} bytes", LINE_HINT)
+        number += len(lines)
         yield from lines
     if rest:
         yield rest
@@ -188,7 +215,8 @@ def _plain_rows(pending: list[bytes], stream: IO[bytes], path: Path, base: int, 
     """Raw rows, split at most width - 1 times (a plain TSV cell cannot hold a tab, and the last cell
     is never scanned), decoded cell by cell."""
     splits = max(width - 1, 1)
-    for number, line in enumerate(itertools.chain((p.rstrip(b"\n") for p in pending), _chunks(stream)), base + 1):
+    chunks = _chunks(stream, path, base + len(pending) + 1)
+    for number, line in enumerate(itertools.chain((p.rstrip(b"\n") for p in pending), chunks), base + 1):
         if not line:
             continue
         if line[-1:] == b"\r":

@@ -1,0 +1,391 @@
+"""XSum hallucination annotations (Maynez, Narayan, Bohnet and McDonald, ACL 2020) to records.
+
+Two CSV files of google-research-datasets/xsum_hallucination_annotations: one row per (summary,
+worker, span), each span typed `intrinsic` or `extrinsic`, and one yes/no factuality answer per
+(summary, worker). Each record is one summary of one BBC article: 4 summarizers and the human
+reference (`Gold`), 3 crowd workers each. Verified against the published files:
+
+- The text is the summary with `\\'` unescaped (machine summaries escape every apostrophe; a few
+  references carry bare ones), under the offset contract. It stays lower-cased and tokenised as
+  the systems wrote it (`n't`, `Â #` for a pound sign).
+- Offsets index `"\\n" + summary`. A span whose text starts with the escaped newline `\\n` began at
+  that newline and is stored from the summary's first character. A span whose text ends with `\\n`
+  ran to the end of the summary; its offsets are (0, its length) and say nothing. Every span the
+  offsets do not confirm is searched for by its text: placed when it occurs exactly once where its
+  newlines allow, otherwise dropped and counted, never guessed.
+- Offsets of a text that occurs twice in a summary always name its first occurrence (the offsets
+  were found by searching the text). They are kept as given and counted; a worker's repeated row
+  (same span, same offsets: another occurrence that cannot be located) is dropped and counted.
+- `intrinsic` (misrepresents the article) is accuracy/mistranslation, `extrinsic` (not supported by
+  the article) accuracy/addition, the type kept as `original_category`. Every span is `major`: the
+  task asked for no severity, and a summary claim the article does not support misleads the reader.
+- A `NULL` row means the worker found nothing; some keep a stray span text with offsets -1 (counted).
+  A `NULL` row beside spans of the same worker adds nothing.
+- Worker ids `wid_0..wid_2` restart on every summary, and the factuality file's ids do not match
+  the span workers (same-id agreement equals cross-id agreement), so verdicts keep their own ids,
+  `factuality.wid_N`. `no` to "is the summary factual?" is an error; `NULL` answers are left out.
+- `Gold` summaries are `human-summary` controls. Three BBC Cymru Fyw articles are summarised in
+  Welsh (WELSH); their records are `cy`.
+- Ids are `<source>.<bbcid>.<system>`. The group is `xsum.<bbcid>`: it names the BBC article, not
+  this annotation set, so any source built on XSum puts an article in the same split.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newserrata.release import Source
+
+from newserrata.errors import Problem, Problems
+from newserrata.records import Annotation, Record, Span, Verdict
+from newserrata.sources.base import MAIN, SourceKind, SourceLog, register
+from newserrata.text import normalize
+
+HALLUCINATION_COLUMNS = ("bbcid", "system", "summary", "hallucination_type", "hallucinated_span",
+                         "hallucinated_span_start", "hallucinated_span_end", "worker_id")
+FACTUALITY_COLUMNS = ("bbcid", "system", "summary", "is_factual", "worker_id")
+SYSTEMS = ("BERTS2S", "PtGen", "TConvS2S", "TranS2S")
+HUMAN = "Gold"
+CATEGORIES = {"intrinsic": "accuracy/mistranslation", "extrinsic": "accuracy/addition"}
+SEVERITY = "major"
+ANNOTATOR_KIND = "crowd"
+ANSWERS = {"yes": False, "no": True}
+NULL = "NULL"
+ESCAPED_NEWLINE = "\\n"
+WELSH = frozenset({"39497668", "39553812", "40254741"})
+WORKER = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+CAP = 5
+
+Mark = tuple[int, int, str, str]  # start, end (into the unescaped summary), category, original type
+
+
+class _Capped(Problems):
+    """Past the first few problems of one kind, one line says how many more there are: a wrong
+    column repeats on every row and would bury everything else."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kinds: Counter[tuple[str, str]] = Counter()
+
+    def add(self, file: str, line: int | None, pointer: str, message: str, hint: str = "",
+            kind: str | None = None) -> None:
+        key = (str(file), kind or message)
+        self.kinds[key] += 1
+        if self.kinds[key] <= CAP:
+            super().add(file, line, pointer, message, hint)
+
+    def raise_if_any(self) -> None:
+        for (file, kind), n in self.kinds.items():
+            if n > CAP:
+                self.append(Problem(file, None, "", f"and {n - CAP} more like this: {kind}"))
+        super().raise_if_any()
+
+
+@dataclass(slots=True)
+class _Summary:
+    """Everything the two files say about one (BBC article, system)."""
+
+    bbcid: str
+    system: str
+    text: str
+    line: int
+    marks: dict[str, list[Mark]] = field(default_factory=dict)
+    marked: set[str] = field(default_factory=set)
+    nulls: set[str] = field(default_factory=set)
+    verdicts: dict[str, tuple[int, Verdict | None]] = field(default_factory=dict)
+
+
+def unescape(text: str) -> str:
+    return text.replace("\\'", "'")
+
+
+def _loose(text: str) -> str:
+    """A summary as both files can be compared: the factuality file writes `'` bare and lost the
+    quote marks of summaries that start with one."""
+    return " ".join(unescape(text).replace('"', " ").split())
+
+
+def occurrences(text: str, part: str) -> Iterator[int]:
+    at = text.find(part)
+    while at >= 0:
+        yield at
+        at = text.find(part, at + 1)
+
+
+def place(summary: str, span: str, start: int, end: int) -> tuple[int, int, str] | str:
+    """(start, end, "offsets" or "search") of a span in the unescaped summary, or why it cannot be placed."""
+    text = unescape(span)
+    lead = text.startswith(ESCAPED_NEWLINE)
+    core = text[2:] if lead else text
+    trail = core.endswith(ESCAPED_NEWLINE)
+    core = core[:-2] if trail else core
+    if not core:
+        return "empty"
+    first = start if lead else start - 1
+    if first >= 0 and ("\n" + summary)[start:end] == ("\n" if lead else "") + core + ("\n" if trail else ""):
+        return first, first + len(core), "offsets"
+    hits = [i for i in occurrences(summary, core)
+            if (not lead or i == 0) and (not trail or i + len(core) == len(summary))]
+    if len(hits) == 1:
+        return hits[0], hits[0] + len(core), "search"
+    return "ambiguous" if hits else "not_found"
+
+
+# --------------------------------------------------------------------------- reading the files
+
+
+def _lines(path: Path, stream: IO[bytes], problems: _Capped) -> Iterator[str]:
+    """Decoded lines for the csv module. A line that is not UTF-8 is reported with its number and read
+    on with replacement characters, so one pass finds every bad line."""
+    for number, raw in enumerate(stream, 1):
+        if number == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.add(str(path), number, "", f"not valid UTF-8 at byte {exc.start} of the line: {exc.reason}",
+                         "re-save the file as UTF-8", kind="not valid UTF-8")
+            yield raw.decode("utf-8", "replace")
+
+
+def _rows(path: Path, columns: tuple[str, ...], problems: _Capped) -> Iterator[tuple[int, dict[str, str]]]:
+    """(first line, cells by column) of every row, streamed; the files quote CSV-style (doubled `""`)."""
+    file, rows = str(path), 0
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        problems.add(file, None, "", f"cannot read: {exc.strerror or exc}", "check the path")
+        return
+    with stream:
+        reader = csv.reader(_lines(path, stream, problems), strict=True)
+        try:
+            header = next(reader, None)
+            if header is None:
+                problems.add(file, None, "", "the file is empty", f"the first line is the header: {','.join(columns)}")
+                return
+            names = [name.strip() for name in header]
+            missing = [c for c in columns if c not in names]
+            if missing:
+                problems.add(file, 1, "header", f"missing column(s) {', '.join(missing)}; the header is "
+                             f"{','.join(names)}", f"the header needs {','.join(columns)}")
+                return
+            index = [names.index(c) for c in columns]
+            start = reader.line_num + 1
+            for cells in reader:
+                if len(cells) == len(names):
+                    rows += 1
+                    yield start, {c: cells[i] for c, i in zip(columns, index, strict=True)}
+                elif cells:
+                    problems.add(file, start, "", f"{len(cells)} cells, expected {len(names)}",
+                                 'quote a cell that holds a comma or a quote: "a, ""b"""', kind="wrong number of cells")
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            problems.add(file, reader.line_num, "", f"malformed CSV: {exc}",
+                         'quote whole cells and double the quotes inside them ("")')
+            return
+    if not rows:
+        problems.add(file, None, "", "no rows after the header", "use the file as published")
+
+
+def _summary(file: str, line: int, row: dict[str, str], summaries: dict[tuple[str, str], _Summary],
+             problems: _Capped) -> _Summary | None:
+    bbcid, system = row["bbcid"], row["system"]
+    if not (bbcid.isascii() and bbcid.isdigit()):
+        problems.add(file, line, "bbcid", f"{bbcid!r} is not an XSum document id",
+                     "the BBC article number, digits only", kind="bad bbcid")
+        return None
+    if system not in SYSTEMS and system != HUMAN:
+        problems.add(file, line, "system", f"unknown system {system!r}",
+                     f"known: {', '.join((*SYSTEMS, HUMAN))}; add a new summarizer to SYSTEMS in "
+                     "newserrata/sources/xsum.py", kind=f"unknown system {system!r}")
+        return None
+    text = unescape(row["summary"])
+    if not text.strip():
+        problems.add(file, line, "summary", "empty summary", "every row carries its summary")
+        return None
+    summary = summaries.get((bbcid, system))
+    if summary is None:
+        summary = summaries[(bbcid, system)] = _Summary(bbcid, system, text, line)
+    elif summary.text != text:
+        problems.add(file, line, "summary", f"the summary of ({bbcid}, {system}) differs from the one at line "
+                     f"{summary.line}", "every row of a summary carries the same text", kind="summary differs")
+        return None
+    return summary
+
+
+def _offsets(file: str, line: int, row: dict[str, str], summary: str, problems: _Capped) -> tuple[int, int] | None:
+    try:
+        start, end = int(row["hallucinated_span_start"]), int(row["hallucinated_span_end"])
+    except ValueError:
+        problems.add(file, line, "hallucinated_span_start", f"offsets {row['hallucinated_span_start']!r}, "
+                     f"{row['hallucinated_span_end']!r} are not whole numbers", "write offsets as integers",
+                     kind="offsets are not whole numbers")
+        return None
+    if not 0 <= start <= end <= len(summary) + 1:
+        problems.add(file, line, "hallucinated_span_end", f"offsets [{start}:{end}] are outside the summary "
+                     f"({len(summary) + 1} characters with the newline before it)",
+                     'offsets index "\\n" + summary; a row without a span has type NULL',
+                     kind="offsets out of range")
+        return None
+    return start, end
+
+
+def _read_hallucinations(path: Path, problems: _Capped, counts: Counter[str]) -> dict[tuple[str, str], _Summary]:
+    summaries: dict[tuple[str, str], _Summary] = {}
+    file = str(path)
+    for line, row in _rows(path, HALLUCINATION_COLUMNS, problems):
+        counts["hallucination_rows"] += 1
+        summary = _summary(file, line, row, summaries, problems)
+        worker = row["worker_id"]
+        if summary is None:
+            continue
+        if not WORKER.match(worker):
+            problems.add(file, line, "worker_id", f"{worker!r} is not a worker id", "e.g. wid_0", kind="bad worker id")
+            continue
+        marks = summary.marks.setdefault(worker, [])
+        kind = row["hallucination_type"]
+        if kind == NULL:
+            counts["null_rows"] += 1
+            counts["null_rows_with_span_text"] += row["hallucinated_span"] != NULL
+            summary.nulls.add(worker)
+            continue
+        category = CATEGORIES.get(kind)
+        if category is None:
+            problems.add(file, line, "hallucination_type", f"unknown hallucination type {kind!r}",
+                         "intrinsic, extrinsic or NULL (no span); map a new type in CATEGORIES",
+                         kind=f"unknown hallucination type {kind!r}")
+            continue
+        offsets = _offsets(file, line, row, summary.text, problems)
+        if offsets is None:
+            continue
+        summary.marked.add(worker)
+        counts["spans_with_escaped_newline"] += ESCAPED_NEWLINE in row["hallucinated_span"]
+        placed = place(summary.text, row["hallucinated_span"], *offsets)
+        if isinstance(placed, str):
+            counts[f"spans_dropped_{placed}"] += 1
+            continue
+        start, end, how = placed
+        mark = (start, end, category, kind)
+        if mark in marks:
+            counts["spans_dropped_repeated_row"] += 1
+            continue
+        counts[f"spans_placed_by_{how}"] += 1
+        piece = summary.text[start:end]
+        counts["spans_on_repeated_text"] += summary.text.find(piece) < start or summary.text.find(piece, start + 1) >= 0
+        marks.append(mark)
+    return summaries
+
+
+def _read_factuality(path: Path, hallucinations: Path, summaries: dict[tuple[str, str], _Summary],
+                     problems: _Capped, counts: Counter[str]) -> None:
+    file = str(path)
+    for line, row in _rows(path, FACTUALITY_COLUMNS, problems):
+        counts["factuality_rows"] += 1
+        bbcid, system, worker, answer = row["bbcid"], row["system"], row["worker_id"], row["is_factual"]
+        summary = summaries.get((bbcid, system))
+        if summary is None:
+            problems.add(file, line, "bbcid", f"({bbcid}, {system}) is not a summary of {hallucinations.name}",
+                         "pair the factuality file with the hallucination file published beside it",
+                         kind="factuality row without its summary")
+            continue
+        if _loose(row["summary"]) != _loose(summary.text):
+            problems.add(file, line, "summary", f"the summary differs from the one of ({bbcid}, {system}) at "
+                         f"{hallucinations.name}:{summary.line}", "pair the files published together",
+                         kind="factuality summary differs")
+            continue
+        counts["factuality_summaries_without_their_quote_marks"] += unescape(row["summary"]) != summary.text
+        if answer not in ANSWERS and answer != NULL:
+            problems.add(file, line, "is_factual", f"unknown answer {answer!r}", "yes, no or NULL",
+                         kind=f"unknown answer {answer!r}")
+            continue
+        if not WORKER.match(worker):
+            problems.add(file, line, "worker_id", f"{worker!r} is not a worker id", "e.g. wid_0", kind="bad worker id")
+            continue
+        if worker in summary.verdicts:
+            problems.add(file, line, "worker_id", f"{worker} already answered for ({bbcid}, {system}) at line "
+                         f"{summary.verdicts[worker][0]}", "one answer per worker and summary",
+                         kind="worker answered twice")
+            continue
+        verdict = None if answer == NULL else Verdict(f"factuality.{worker}", ANSWERS[answer], answer)
+        counts["verdicts_null"] += verdict is None
+        summary.verdicts[worker] = (line, verdict)
+
+
+# --------------------------------------------------------------------------- summaries to records
+
+
+def _normal(text: str) -> tuple[str, Callable[[int], int]]:
+    """The stored text and where an offset into the unescaped summary lands in it."""
+    stored = normalize(text)
+    if stored == text:
+        return text, int
+    return stored, lambda i: len(normalize(text[:i]))
+
+
+def _record(summary: _Summary, *, source: str, license: str, domain: str | None, counts: Counter[str]) -> Record:
+    text, at = _normal(summary.text)
+    annotations = []
+    for worker in sorted(summary.marks):
+        spans = sorted((Span(at(s), at(e), text[at(s):at(e)], category, SEVERITY, original)
+                        for s, e, category, original in summary.marks[worker]),
+                       key=lambda s: (s.start, s.end, s.category))
+        found_nothing = worker not in summary.marked
+        counts["annotators_found_nothing"] += found_nothing
+        counts["null_rows_beside_spans"] += worker in summary.nulls and not found_nothing
+        annotations.append(Annotation(worker, ANNOTATOR_KIND, spans, no_errors=found_nothing))
+    verdicts = []
+    for worker, (_, verdict) in sorted(summary.verdicts.items()):
+        if verdict is not None:
+            verdicts.append(verdict)
+            spans = "with_spans" if worker in summary.marked else "without_spans"
+            counts[f"verdict_{'not_factual' if verdict.has_error else 'factual'}_{spans}"] += 1
+    process = "human-summary" if summary.system == HUMAN else "summary"
+    counts["records"] += 1
+    counts[f"records_{process}"] += 1
+    counts["records_with_verdicts"] += bool(verdicts)
+    counts["records_with_fewer_than_3_annotators"] += len(annotations) < 3
+    counts["annotations"] += len(annotations)
+    return Record(
+        id=f"{source}.{summary.bbcid}.{summary.system}", group_id=f"xsum.{summary.bbcid}", source=source,
+        language="cy" if summary.bbcid in WELSH else "en", text=text, annotations=annotations, license=license,
+        system=summary.system, process=process, domain=domain, verdicts=verdicts,
+    )
+
+
+def read_records(hallucinations: Path, factuality: Path | None, *, source: str, license: str, domain: str | None,
+                 counts: Counter[str]) -> Iterator[Record]:
+    """Un-aggregated records sorted by id, one per (BBC article, system), with the factuality verdicts
+    when that file is given. Both files are read and checked before the first record is yielded, so a
+    caller never sees part of a bad input; every problem is raised at once."""
+    problems = _Capped()
+    summaries = _read_hallucinations(Path(hallucinations), problems, counts)
+    if factuality is not None:
+        _read_factuality(Path(factuality), Path(hallucinations), summaries, problems, counts)
+    problems.raise_if_any()
+    records = [_record(s, source=source, license=license, domain=domain, counts=counts) for s in summaries.values()]
+    yield from sorted(records, key=lambda r: r.id)
+
+
+@register
+class XsumHallucinations(SourceKind):
+    name = "xsum-hallucinations"
+    description = ("XSum hallucination annotations (google-research-datasets/xsum_hallucination_annotations): "
+                   "one record per (BBC article, summarizer), crowd spans typed intrinsic or extrinsic, and the "
+                   "factuality file's yes/no verdicts")
+    extra_files = ("factuality",)
+    default_license = "CC-BY-4.0"
+
+    def default_name(self, path: Path) -> str:
+        return self.name
+
+    def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
+        return read_records(inputs[MAIN], inputs.get("factuality"), source=source.name, license=source.license,
+                            domain=source.domain, counts=log.counts)
