@@ -1,5 +1,5 @@
-"""The lm-evaluation-harness task, run offline by the real `lm-eval run` on a local build, reports
-exactly what `newserrata score` prints for the same predictions."""
+"""The lm-evaluation-harness task, run offline by `newserrata lm-eval` (the real `lm-eval run`) on a local build,
+reports exactly what `newserrata score` prints for the same predictions, in a readable table and small sample logs."""
 
 from __future__ import annotations
 
@@ -16,14 +16,7 @@ from scoring_fixtures import native_records, record, write_build, write_jsonl
 from newserrata.cli import main
 
 INTEGRATION = Path(__file__).resolve().parents[1] / "integrations" / "lm_eval"
-DRIVER = """
-import sys
-sys.path.insert(0, {integration!r})
-import models  # registers newserrata-heuristic
-from lm_eval.__main__ import cli_evaluate
-sys.argv = ["lm-eval", *sys.argv[1:]]
-cli_evaluate()
-"""
+METRICS = ("char_f1", "char_f1_sev", "shroom_iou", "shroom_cor", "record_iou")
 
 
 def load_utils():
@@ -42,8 +35,7 @@ def test_task_yaml_pins_the_hub_revision() -> None:
     assert config["dataset_path"] == "newserrata/newserrata"
     assert config["dataset_kwargs"] == {"revision": "v1.0.0"}
     assert config["output_type"] == "generate_until" and config["test_split"] == "test"
-    assert [m["metric"] for m in config["metric_list"]] == ["char_f1", "char_f1_sev", "shroom_iou", "shroom_cor",
-                                                             "record_iou"]
+    assert [m["metric"] for m in config["metric_list"]] == list(METRICS)
 
 
 def test_lm_eval_offline_equals_newserrata_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,27 +48,19 @@ def test_lm_eval_offline_equals_newserrata_score(tmp_path: Path, capsys: pytest.
         record("script-en", script, [[(18, 20, "accuracy/untranslated", "major")]]),
     ]
     build = write_build(tmp_path / "dist" / "1.0.0", {"test": records})
-    local = tmp_path / "tasks" / "newserrata_local.yaml"
-    local.parent.mkdir()
-    local.write_text(yaml.safe_dump({
-        "include": str(INTEGRATION / "newserrata.yaml"),
-        "task": "newserrata_local",
-        "dataset_path": "parquet",
-        "dataset_name": None,
-        "dataset_kwargs": {"data_files": {"test": str(build / "data" / "default" / "test-*.parquet")}},
-    }))
     out = tmp_path / "results"
     env = {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"),
            "TOKENIZERS_PARALLELISM": "false"}
-    driver = DRIVER.format(integration=str(INTEGRATION))
     done = subprocess.run(
-        [sys.executable, "-c", driver, "run", "--model", "newserrata-heuristic", "--tasks", "newserrata_local",
-         "--include_path", str(local.parent), "--output_path", str(out)],
+        [sys.executable, "-m", "newserrata", "lm-eval", "--gold", str(build), "--",
+         "--model", "newserrata-heuristic", "--output_path", str(out), "--log_samples"],
         env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "No module named 'torch'" not in done.stderr
+    header = next(line for line in done.stdout.splitlines() if "Metric" in line)
+    assert [c.strip() for c in header.strip("|").split("|")][:5] == ["Tasks", "Version", "Filter", "n-shot", "Metric"]
     [result_file] = list(out.rglob("results_*.json"))
-    reported = json.loads(result_file.read_text())["results"]["newserrata_local"]
+    reported = json.loads(result_file.read_text())["results"]["newserrata"]
 
     utils, models = load_utils()
     predictions = [utils.prediction(r, models.answer(utils.doc_to_text(r))) for r in records]
@@ -84,9 +68,31 @@ def test_lm_eval_offline_equals_newserrata_score(tmp_path: Path, capsys: pytest.
     predictions_file = write_jsonl(tmp_path / "pred.jsonl", predictions)
     assert main(["score", "--gold", str(build), "--predictions", str(predictions_file), "--json", "-"]) == 0
     scored = json.loads(capsys.readouterr().out)["metrics"]
-    for metric in ("char_f1", "char_f1_sev", "shroom_iou", "shroom_cor", "record_iou"):
+    for metric in METRICS:
         assert reported[f"{metric},none"] == pytest.approx(scored[metric], abs=1e-12), metric
     assert 0 < scored["char_f1"] < 1
+
+    [samples_file] = list(out.rglob("samples_newserrata_*.jsonl"))
+    samples = [json.loads(line) for line in samples_file.read_text(encoding="utf-8").splitlines()]
+    by_id = {p["id"]: p for p in predictions}
+    assert sorted(s["doc"]["id"] for s in samples) == sorted(by_id)
+    for sample in samples:
+        for metric in METRICS:  # each metric logs the prediction, not another copy of the record
+            assert json.loads(sample[metric]) == by_id[sample["doc"]["id"]]
+        text = sample["doc"]["text"]
+        assert json.dumps(sample, ensure_ascii=False).count(json.dumps(text, ensure_ascii=False)[1:-1]) == 2
+
+
+def test_lm_eval_command_rejects_what_it_cannot_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    build = write_build(tmp_path / "dist" / "1.0.0", {"test": [record("a", "Some text.", [[]])]})
+    assert main(["lm-eval", "--gold", str(build), "--split", "validation", "--", "--model", "x"]) == 2
+    assert "data/default/validation-*.parquet: no parquet file" in capsys.readouterr().err
+    assert main(["lm-eval", "--gold", "newserrata", "--", "--model", "x", "--tasks", "other"]) == 2
+    err = capsys.readouterr().err
+    assert "newserrata: --gold: neither a build folder nor ORG/NAME@REVISION" in err
+    assert "--tasks: --tasks is set by `newserrata lm-eval`" in err
+    assert main(["lm-eval", "--gold", str(build)]) == 2
+    assert "--model: no model given to lm-eval" in capsys.readouterr().err
 
 
 def test_replies_that_are_not_json_predict_nothing(tmp_path: Path) -> None:
@@ -96,3 +102,13 @@ def test_replies_that_are_not_json_predict_nothing(tmp_path: Path) -> None:
     items = [(doc, [])]
     assert utils.record_iou(items) != utils.record_iou(items)  # undefined (nan) when all records are empty-vs-empty
     assert utils.shroom_iou(items) == 1.0
+
+
+def test_the_heuristic_model_leaves_the_harness_api_models_usable() -> None:
+    """Registering our model must not hide lm-eval's own, and its API models' dependencies are installed."""
+    from lm_eval.api.registry import get_model
+
+    load_utils()
+    assert get_model("newserrata-heuristic").__name__ == "HeuristicLM"
+    chat = get_model("local-chat-completions")(model="m", base_url="http://127.0.0.1:9/v1/chat/completions")
+    assert chat.model == "m"

@@ -26,6 +26,7 @@ from newserrata.atomic import write_bytes
 from newserrata.baselines import sample_table
 from newserrata.card import SplitFiles, card, datasheet
 from newserrata.checks import Level, check_record
+from newserrata.croissant import write_croissant
 from newserrata.errors import InputError, Problem, Problems
 from newserrata.jsonl import emit, json_option
 from newserrata.manifest import (
@@ -371,6 +372,7 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
             write_bytes(tmp / "README.md", card(release, present, gone, layout, stats, baselines).encode("utf-8"))
             write_bytes(tmp / "DATASHEET.md",
                         datasheet(release, present, gone, stats, logs, written.duplicates).encode("utf-8"))
+            write_croissant(tmp, release, present)
             clock.lap("card and datasheet")
             write_build_report(tmp, title=f"{release.name} {name}", stats=stats, sample=chosen)
             clock.lap("report")

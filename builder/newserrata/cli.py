@@ -16,10 +16,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 
-from newserrata import annotate, baselines, build, convert, imports, publish, report, scoring, validate
+from newserrata import annotate, baselines, build, convert, harness, imports, publish, report, scoring, validate
 from newserrata.errors import InputError, Problem, capped
 
-COMMANDS = [validate, build, imports, annotate, publish, scoring, baselines, report, convert]
+COMMANDS = [validate, build, imports, annotate, publish, scoring, baselines, report, harness, convert]
 INTERRUPTED = 130
 TERMINATED = 143
 OUTPUT_HINTS = {

@@ -9,6 +9,7 @@ import json
 import re
 from typing import Any
 
+import lm_eval.models  # noqa: F401  (the built-in models: the harness loads them only into an empty registry)
 from lm_eval.api.model import LM
 from lm_eval.api.registry import register_model
 
