@@ -219,7 +219,7 @@ def run_llm(tmp_path: Path, status: int, content_type: str, body: str, monkeypat
     monkeypatch.setenv("NEWSERRATA_LLM_KEY", KEY)
     server = RawChatServer(status, content_type, body)
     try:
-        code = main(["baseline", "llm", "--gold", str(gold), "--split", "test", "--out", str(tmp_path / "llm.jsonl"),
+        code = main(["baseline", "llm", "--gold", str(gold), "--out", str(tmp_path / "llm.jsonl"),
                      "--base-url", server.url, "--model", "m", "--cache", str(tmp_path / "cache"), "--workers", "1"])
     finally:
         server.close()

@@ -8,7 +8,6 @@ the other side accepts; any problem stops the conversion before anything is writ
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -58,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     lines = convert()
     problems.raise_if_any()
     write_lines(Path(args.out), lines)
-    print(f"convert {args.direction}: {len(lines)} line(s) -> {args.out}", file=sys.stderr)
+    print(f"convert {args.direction}: {len(lines)} line(s) -> {args.out}")
     return 0
 
 
