@@ -78,7 +78,22 @@ def test_export_writes_one_task_per_article_with_normalised_text_and_hash(data: 
                 "He said the the talks with the 202nd delegation had gone well.\n")
     assert minister["text"] == expected
     assert minister["text_sha256"] == hashlib.sha256(expected.encode("utf-8")).hexdigest()
-    assert set(minister) == {"text", "article_id", "text_sha256"}
+    assert set(minister) == {"text", "article_id", "text_sha256", "source_text"}
+    assert minister["source_text"] == "", "Label Studio needs every key its config names, so unknown is empty"
+
+
+def test_export_carries_the_source_text_shown_beside_the_article(data: Path, tmp_path: Path) -> None:
+    meta_path = data / "articles" / "lsx-minister-1.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta |= {"source_language": "fr", "source_text_file": "lsx-minister-1.source.txt"}
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    (data / "articles" / "lsx-minister-1.source.txt").write_text("Le ministre est arrivé à Kyiv.\n", encoding="utf-8")
+    annotate.export(data / "articles", tmp_path / "tasks.json", tmp_path / "labeling.xml")
+    tasks = {t["data"]["article_id"]: t["data"] for t in json.loads((tmp_path / "tasks.json").read_text())}
+    assert tasks["lsx-minister-1"]["source_text"] == "Le ministre est arrivé à Kyiv.\n"
+    pair = ET.parse(tmp_path / "labeling.xml").getroot().find("View[@style]")
+    assert pair is not None
+    assert [t.get("value") for t in pair.iter("Text")] == ["$text", "$source_text"], "the source beside the text"
 
 
 def test_labeling_config_holds_exactly_the_taxonomy(tmp_path: Path, data: Path) -> None:
@@ -89,7 +104,7 @@ def test_labeling_config_holds_exactly_the_taxonomy(tmp_path: Path, data: Path) 
     labels = view.find("Labels")
     assert labels is not None and labels.get("name") == "category" and labels.get("toName") == "text"
     assert [label.get("value") for label in labels.findall("Label")] == list(CATEGORIES)
-    text = view.find("Text")
+    text = view.find(".//Text[@name='text']")
     assert text is not None and text.get("name") == "text" and text.get("value") == "$text"
     severity = view.find(".//Choices[@name='severity']")
     assert severity is not None and severity.get("perRegion") == "true" and severity.get("toName") == "text"
@@ -196,12 +211,12 @@ def test_cli_refuses_changed_text_with_exit_2(data: Path, capsys: pytest.Capture
 
 def test_cli_reports_counts_as_json(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["annotate", "export", "--articles", str(data / "articles"), "--out", str(tmp_path / "t.json"),
-                     "--config-out", str(tmp_path / "c.xml"), "--json"]) == 0
+                     "--config-out", str(tmp_path / "c.xml"), "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out) == {"ok": True, "tasks": 4, "out": str(tmp_path / "t.json"),
                                                    "config_out": str(tmp_path / "c.xml"), "categories": 21}
     out = data / "labels" / "b.jsonl"
     assert cli.main(["annotate", "import", str(FIXTURES / "export.json"), "--annotator-kind", "crowd",
-                     "--out", str(out), "--articles", str(data / "articles"), "--json"]) == 0
+                     "--out", str(out), "--articles", str(data / "articles"), "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out) == {"ok": True, "out": str(out), "tasks": 4, "annotations": 4,
                                                    "spans": 7, "cancelled": 1, "drafts": 1, "predictions": 2,
                                                    "unannotated": 1}

@@ -231,7 +231,7 @@ def test_llm_command_end_to_end(chat: Callable[..., ChatServer], tmp_path: Path,
     assert json.loads(capsys.readouterr().out)["metrics"] == expected.metrics
     assert expected.metrics["char_p"] == 1.0 and expected.metrics["char_r"] > 0.5
     assert {r["body"]["messages"][0]["role"] for r in server.requests} == {"system"}
-    assert main([*args, "--json"]) == 0
+    assert main([*args, "--json", "-"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["predictions"] == len(gold) and summary["spans"] == sum(len(unique_spans(r)) for r in gold)
     assert (summary["usage"]["cached"], summary["usage"]["requests"]) == (len(gold), 0), "served from the cache"

@@ -35,7 +35,7 @@ def project(tmp_path: Path) -> Path:
     """Native data, a release file, one build and its test records: an input for every writing command."""
     write_native_data(tmp_path / "data")
     release = write_release(tmp_path / "release.toml", validation=0.5)
-    assert main(["build", "--release", str(release), "--out", str(tmp_path / "dist"), "--json"]) == 0
+    assert main(["build", "--release", str(release), "--out", str(tmp_path / "dist"), "--json", "-"]) == 0
     (tmp_path / "labels").mkdir()
     return tmp_path
 
@@ -168,7 +168,7 @@ def test_the_next_build_removes_temporary_folders_of_killed_builds(tmp_path: Pat
     not_ours = dist / ".1.0.0.notes.tmp"
     for folder in (alive, other_version, not_ours):
         folder.mkdir()
-    assert main(["build", "--release", str(release), "--out", str(dist), "--json"]) == 0
+    assert main(["build", "--release", str(release), "--out", str(dist), "--json", "-"]) == 0
     assert sorted(p.name for p in dist.iterdir()) == sorted(["1.0.0", alive.name, other_version.name, not_ours.name])
 
 
@@ -219,7 +219,7 @@ def run_llm(tmp_path: Path, status: int, content_type: str, body: str, monkeypat
     monkeypatch.setenv("NEWSERRATA_LLM_KEY", KEY)
     server = RawChatServer(status, content_type, body)
     try:
-        code = main(["baseline", "llm", "--gold", str(gold), "--split", "test", "--out", str(tmp_path / "llm.jsonl"),
+        code = main(["baseline", "llm", "--gold", str(gold), "--out", str(tmp_path / "llm.jsonl"),
                      "--base-url", server.url, "--model", "m", "--cache", str(tmp_path / "cache"), "--workers", "1"])
     finally:
         server.close()

@@ -298,7 +298,7 @@ def test_ids_are_stable_readable_and_sanitised(tmp_path: Path) -> None:
 
 def test_import_command_writes_valid_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out.jsonl"
-    assert main(["import", "mqm", str(SXS), "--out", str(out), "--source", "wmt-fixture", "--json"]) == 0
+    assert main(["import", "mqm", str(SXS), "--out", str(out), "--source", "wmt-fixture", "--json", "-"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["records"] == 2 and summary["dropped_attention_checks"] == 2 and summary["languages"] == "zh-en"
     problems, counted = validate([out])
@@ -428,7 +428,7 @@ def test_import_command_takes_languages_and_a_member(tmp_path: Path, capsys: pyt
                                                      file_member("b.tsv", PLAIN.read_bytes())])
     out = tmp_path / "out.jsonl"
     assert main(["import", "mqm", str(archive), "--member", "b.tsv", "--source-language", "en", "--target-language",
-                 "de", "--out", str(out), "--json"]) == 0
+                 "de", "--out", str(out), "--json", "-"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert (summary["records"], summary["languages"], summary["source"]) == (1, "en-de", "ratings")
     assert json.loads(out.read_text(encoding="utf-8"))["id"] == "ratings.talk.2.sysB"
@@ -477,7 +477,7 @@ def test_import_reads_the_category_dash_spelling(tmp_path: Path, capsys: pytest.
     path = tmp_path / "mqm_newstest2020_ende.tsv"
     path.write_text(VINTAGE_2021, encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    assert main(["import", "mqm", str(path), "--out", str(out), "--json"]) == 0
+    assert main(["import", "mqm", str(path), "--out", str(out), "--json", "-"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["source_error_spelling_rows"] == 1 and summary["source_issue_weight"].startswith("1 (auto")
     assert json.loads(out.read_text(encoding="utf-8"))["mqm_score"] == -7.0

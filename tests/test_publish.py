@@ -171,7 +171,7 @@ def commits_on_main(hub: HubServer) -> int:
 
 def test_publish_then_load_the_tag_gives_the_local_rows(project, hub):
     build = project.build("1.0.0")
-    done = run_publish(project.root, hub, str(build), "--repo", REPO, "--json")
+    done = run_publish(project.root, hub, str(build), "--repo", REPO, "--json", "-")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     repo = hub.repo(REPO)
@@ -272,7 +272,7 @@ def test_content_already_on_main_is_tagged_without_a_new_commit(project, hub):
     repo = hub.repo(REPO)
     assert repo.tags == {}
     head = repo.branches["main"]
-    done = run_publish(project.root, hub, str(build), "--repo", REPO, "--json")
+    done = run_publish(project.root, hub, str(build), "--repo", REPO, "--json", "-")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "tagged"
     assert repo.tags == {"v1.0.0": head}
@@ -312,7 +312,7 @@ def test_a_failed_commit_leaves_no_tag_and_a_rerun_succeeds(project, hub):
     assert TOKEN not in done.stdout + done.stderr
 
     hub.clear_faults()
-    done = run_publish(project.root, hub, str(build), "--repo", REPO, "--json")
+    done = run_publish(project.root, hub, str(build), "--repo", REPO, "--json", "-")
     assert done.returncode == 0, done.stderr
     assert repo.tags == {"v1.0.0": json.loads(done.stdout)["commit"]}
 
@@ -417,7 +417,7 @@ def test_dry_run_prints_the_plan_and_sends_nothing(project, hub):
 
 def test_create_pr_opens_a_pull_request_and_leaves_main_and_tags_alone(project, hub):
     build = project.build("1.0.0")
-    done = run_publish(project.root, hub, str(build), "--repo", REPO, "--create-pr", "--json")
+    done = run_publish(project.root, hub, str(build), "--repo", REPO, "--create-pr", "--json", "-")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     repo = hub.repo(REPO)

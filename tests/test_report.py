@@ -348,9 +348,8 @@ def test_cli_writes_a_report_and_refuses_bad_predictions(tmp_path: Path, capsys:
     records, _ = fixture_records(tmp_path)
     path = tmp_path / "records.jsonl"
     write_jsonl(path, records)
-    out = tmp_path / "out" / "report.html"
-    out.parent.mkdir()
-    assert main(["report", str(path), "--split", "test", "--out", str(out), "--json"]) == 0
+    out = tmp_path / "report.html"
+    assert main(["report", str(path), "--out", str(out), "--json", "-"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["records"] == len(records) == result["embedded"]
     before = out.read_bytes()

@@ -93,7 +93,9 @@ def test_unknown_gold_and_empty_split(tmp_path: Path, gold: list[dict], capsys: 
     assert "not a Hub id" in capsys.readouterr().err
     build = write_build(tmp_path / "dist", {"test": gold})
     assert main(["score", "--gold", str(build), "--split", "train", "--predictions", str(predictions)]) == 2
-    assert "no parquet files for config 'default' split 'train'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{build}: /: no split 'train' in config 'default'; splits: test (fix: pass --split" in err
+    assert err.count("\n") == 2, "one problem and the summary line, not one line per prediction"
     corrupt = tmp_path / "corrupt.parquet"
     corrupt.write_bytes(b"not parquet")
     assert main(["score", "--gold", str(corrupt), "--predictions", str(predictions)]) == 2
@@ -158,7 +160,13 @@ def test_gold_from_a_hub_dataset_pinned_to_a_tag(tmp_path: Path) -> None:
         missing = subprocess.run([sys.executable, "-m", "newserrata", *args], env=env, capture_output=True,
                                  text=True, timeout=300)
         assert missing.returncode == 2, missing.stderr[-3000:]
-        assert "newserrata-test/newserrata@v9.9.9: /: cannot load default/validation" in missing.stderr
+        assert "newserrata-test/newserrata@v9.9.9: /: cannot load default/validation: no revision 'v9.9.9'; " \
+               "tags: v1.0.0" in missing.stderr
+        args[2], args[4] = "newserrata-test/newserrata@v1.0.0", "dev"
+        wrong_split = subprocess.run([sys.executable, "-m", "newserrata", *args], env=env, capture_output=True,
+                                     text=True, timeout=300)
+        assert wrong_split.returncode == 2, wrong_split.stderr[-3000:]
+        assert "cannot load default/dev: splits of default: test, validation" in wrong_split.stderr
     report = json.loads(done.stdout)
     assert report["gold"] == "newserrata-test/newserrata@v1.0.0 (default/validation)"
     assert report["records"] == len(gold)

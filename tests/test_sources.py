@@ -187,7 +187,7 @@ def test_import_takes_every_file_kind_with_its_extra_files(tmp_path: Path, capsy
     out = tmp_path / "xsum.jsonl"
     assert main(["import", "xsum-hallucinations", str(folder / "hallucination_annotations_xsum_summaries.csv"),
                  "--factuality", str(folder / "factuality_annotations_xsum_summaries.csv"), "--out", str(out),
-                 "--json"]) == 0
+                 "--json", "-"]) == 0
     summary = json.loads(capsys.readouterr().out)
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert summary["records"] == len(records) > 0 and summary["source"] == "xsum-hallucinations"

@@ -490,7 +490,7 @@ def test_json_output_lists_located_problems(tmp_path: Path, capsys: pytest.Captu
     root = make_corpus_root(tmp_path)
     CASES["unknown_category"](root)
     CASES["prediction_start_after_end"](root)
-    assert main(["validate", "--json", str(root / "data"), str(root / PREDS)]) == 2
+    assert main(["validate", "--json", "-", str(root / "data"), str(root / PREDS)]) == 2
     result = json.loads(capsys.readouterr().out)
     assert result["ok"] is False
     found = {(p["file"], p["line"], p["pointer"]) for p in result["problems"]}

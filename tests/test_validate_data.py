@@ -36,7 +36,7 @@ def test_repository_data_validates(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_repository_data_validates_through_the_installed_command() -> None:
-    done = subprocess.run([str(Path(sys.executable).parent / "newserrata"), "validate", "--json", str(DATA)],
+    done = subprocess.run([str(Path(sys.executable).parent / "newserrata"), "validate", "--json", "-", str(DATA)],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)

@@ -11,7 +11,6 @@ import argparse
 import hashlib
 import json
 import re
-import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
@@ -20,7 +19,7 @@ from typing import Any
 
 from newserrata.atomic import atomic_write
 from newserrata.errors import InputError, Problem, Problems
-from newserrata.jsonl import read_lines, write_lines
+from newserrata.jsonl import emit, json_option, read_lines, write_lines
 from newserrata.sources import native
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
 from newserrata.text import SURROGATE_HINT, SURROGATE_MESSAGE, TextDecodeError, decode_utf8, lone_surrogate
@@ -43,9 +42,12 @@ def text_sha256(text: str) -> str:
 
 
 def tasks(articles: dict[str, native.Article]) -> list[dict[str, Any]]:
-    """One task per article; Label Studio keeps `data` verbatim, so the hash travels with the labels."""
+    """One task per article; Label Studio keeps `data` verbatim, so the hash travels with the labels. The source
+    text is shown beside the article to judge accuracy against; Label Studio refuses tasks that lack a key the
+    config names, so an article without one carries an empty string."""
     return [
-        {"data": {"text": article.text, "article_id": article.id, "text_sha256": text_sha256(article.text)}}
+        {"data": {"text": article.text, "article_id": article.id, "text_sha256": text_sha256(article.text),
+                  "source_text": article.source_text or ""}}
         for article in sorted(articles.values(), key=lambda a: a.id)
     ]
 
@@ -59,7 +61,11 @@ def labeling_config() -> str:
     labels = ET.SubElement(view, "Labels", name=CATEGORY, toName=OBJECT)
     for category in CATEGORIES:
         ET.SubElement(labels, "Label", value=category)
-    ET.SubElement(view, "Text", name=OBJECT, value=f"${OBJECT}")
+    pair = ET.SubElement(view, "View", style="display: flex; gap: 1em; align-items: flex-start")
+    ET.SubElement(ET.SubElement(pair, "View", style="flex: 3"), "Text", name=OBJECT, value=f"${OBJECT}")
+    source = ET.SubElement(pair, "View", style="flex: 2")
+    ET.SubElement(source, "Header", value="Source (what the machine worked from; empty when unknown)", size="5")
+    ET.SubElement(source, "Text", name="source", value="$source_text")
     region = ET.SubElement(view, "View", visibleWhen="region-selected")
     ET.SubElement(region, "Header", value="Severity of the selected error")
     choices = ET.SubElement(region, "Choices", name=SEVERITY, toName=OBJECT, perRegion="true", required="true",
@@ -442,25 +448,21 @@ def _parse_export(text: str) -> tuple[Any, list[int]]:
 
 def run_export(args: argparse.Namespace) -> int:
     count = export(Path(args.articles), Path(args.out), Path(args.config_out))
-    if args.json:
-        print(json.dumps({"ok": True, "tasks": count, "out": args.out, "config_out": args.config_out,
-                          "categories": len(CATEGORIES)}))
-    else:
-        print(f"annotate export: {count} task(s) -> {args.out}; labeling config ({len(CATEGORIES)} categories) "
-              f"-> {args.config_out}")
+    emit(args.json, {"ok": True, "tasks": count, "out": args.out, "config_out": args.config_out,
+                     "categories": len(CATEGORIES)},
+         f"annotate export: {count} task(s) -> {args.out}; labeling config ({len(CATEGORIES)} categories) "
+         f"-> {args.config_out}")
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
     summary = import_export(Path(args.export), annotator_kind=args.annotator_kind, out=Path(args.out),
                             articles_dir=Path(args.articles))
-    if args.json:
-        print(json.dumps({"ok": True, "out": args.out} | asdict(summary)))
-    else:
-        s = summary
-        print(f"annotate import: {s.tasks} task(s), {s.annotations} annotation(s) imported with {s.spans} span(s), "
-              f"{s.cancelled} cancelled skipped, {s.drafts} draft(s) and {s.predictions} prediction(s) ignored, "
-              f"{s.unannotated} task(s) without annotations -> {args.out}", file=sys.stdout)
+    s = summary
+    emit(args.json, {"ok": True, "out": args.out} | asdict(summary),
+         f"annotate import: {s.tasks} task(s), {s.annotations} annotation(s) imported with {s.spans} span(s), "
+         f"{s.cancelled} cancelled skipped, {s.drafts} draft(s) and {s.predictions} prediction(s) ignored, "
+         f"{s.unannotated} task(s) without annotations -> {args.out}")
     return 0
 
 
@@ -475,7 +477,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--articles", default="data/articles", help="article folder (default: data/articles)")
     e.add_argument("--out", required=True, help="tasks file to import into Label Studio (JSON)")
     e.add_argument("--config-out", required=True, help="labeling config to paste into the project (XML)")
-    e.add_argument("--json", action="store_true", help="print a machine-readable result")
+    json_option(e, "the counts")
     e.set_defaults(func=run_export)
     i = steps.add_parser("import", help="turn a Label Studio JSON export into a label batch",
                          description="Read a Label Studio JSON export and write one label line per (task, "
@@ -486,5 +488,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--annotator-kind", required=True, help="who labelled, e.g. professional-translator, maintainer")
     i.add_argument("--out", required=True, help="label batch to write, e.g. data/labels/BATCH.jsonl")
     i.add_argument("--articles", default="data/articles", help="article folder (default: data/articles)")
-    i.add_argument("--json", action="store_true", help="print a machine-readable result")
+    json_option(i, "the counts")
     i.set_defaults(func=run_import)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import json
 import os
 import shutil
 import sys
@@ -29,6 +28,7 @@ from newserrata.card import SplitFiles, card, datasheet
 from newserrata.checks import Level, check_record
 from newserrata.croissant import write_croissant
 from newserrata.errors import InputError, Problem, Problems
+from newserrata.jsonl import emit, json_option
 from newserrata.manifest import (
     Digest,
     check_lock,
@@ -470,10 +470,7 @@ def run(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.sources.split(",") if n.strip()] if args.sources is not None else None
     result = build(args.release, args.out, sources=names, source_files=_source_files(args.source_file),
                    sources_dir=args.sources_dir, offline=args.offline, lock=args.lock, progress=not args.json)
-    if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(summary(result))
+    emit(args.json, result.to_dict(), summary(result))
     if result.partial:
         print(warning(result), file=sys.stderr)
     return 0
@@ -496,6 +493,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--offline", action="store_true", help="never download; uncached remote sources are missing")
     p.add_argument("--lock", action="store_true", help=f"write the release lock ({DEFAULT_RELEASE.parent}/releases/"
                    "<version>.lock.json) after a complete build")
-    p.add_argument("--json", action="store_true", help="print the result as JSON (progress is then silent)")
+    json_option(p, "the result (progress is then silent)")
     p.set_defaults(func=run)
 

@@ -18,6 +18,8 @@ from newserrata.stats import Stats, Tally
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
 
 STATISTICS_MARKER = "<!-- statistics -->"
+OTHER_LICENSE_NAME = "newserrata-research-evaluation"
+"""The Hub's `license_name` for sources whose license is not an SPDX id the Hub knows (see license_notes)."""
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
                    (10_000_000, "1M<n<10M"))
 OWN_CITATION = """@misc{newserrata,
@@ -85,13 +87,28 @@ def _dataset_info(config: str, splits: dict[str, SplitFiles]) -> dict[str, Any]:
         k: v for k, v in found.items() if k not in ("features", "config_name")}
 
 
+def license_notes(sources: list[Source]) -> list[str]:
+    """What `other` means, per source that has it: the Hub's `license: other` points here (`license_link`)."""
+    notes = []
+    for s in sources:
+        if hub_license(s.license) != "other":
+            continue
+        if s.importer.original:
+            notes.append(f"- `{s.name}` (`{s.license}`): machine rewrites of published news reports. The reports' "
+                         "copyright stays with their publishers; the rewrites are redistributed for research "
+                         "evaluation only, as each article's metadata (`notes`) says, and the labels on them are "
+                         "given for the same use. Any other use needs the publishers' permission.")
+        else:
+            notes.append(f"- `{s.name}` (`{s.license}`): see {s.homepage} for its terms.")
+    return notes
+
+
 def card_data(release: Release, sources: list[Source], layout: dict[str, dict[str, SplitFiles]],
               stats: Stats) -> Any:
     from huggingface_hub import DatasetCardData
 
     languages = sorted(stats.get().languages) or ["en"]
     licenses = sorted({hub_license(s.license) for s in sources})
-    origin = ["original" if s.importer.original else f"extended|{s.name}" for s in sources]
     configs = [
         {"config_name": config,
          "data_files": [{"split": split, "path": f"data/{config}/{split}-*.parquet"} for split in splits],
@@ -107,9 +124,10 @@ def card_data(release: Release, sources: list[Source], layout: dict[str, dict[st
         size_categories=[size_category(stats.get().records)],
         annotations_creators=["expert-generated"],
         language_creators=["machine-generated"],
-        source_datasets=sorted(set(origin)),
         configs=configs,
         dataset_info=[_dataset_info(config, splits) for config, splits in layout.items()],
+        **({"license_name": OTHER_LICENSE_NAME, "license_link": f"https://huggingface.co/datasets/{release.hub_repo}"
+                                                                 "#licenses"} if "other" in licenses else {}),
     )
 
 
@@ -205,6 +223,9 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
                     for s in sources]), "",
             "Each record also carries its own `license`. The card's statistics and the datasheet are in "
             "`DATASHEET.md`.", "",
+            *(["### Licenses", "", "Sources under a license the Hub lists as `other` "
+               f"(`license_name: {OTHER_LICENSE_NAME}`):", "", *license_notes(sources), ""]
+              if license_notes(sources) else []),
             "## Citation", "", "```bibtex", OWN_CITATION, "```", ""]
     citations = sorted({s.citation.strip() for s in sources if not s.importer.original})
     if citations:

@@ -16,10 +16,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 
-from newserrata import annotate, baselines, build, compare, harness, imports, publish, report, scoring, validate
-from newserrata.errors import InputError, Problem
+from newserrata import (
+    annotate,
+    baselines,
+    build,
+    compare,
+    convert,
+    harness,
+    imports,
+    publish,
+    report,
+    scoring,
+    validate,
+)
+from newserrata.errors import InputError, Problem, capped
 
-COMMANDS = [validate, build, imports, annotate, publish, scoring, compare, baselines, report, harness]
+COMMANDS = [validate, build, imports, annotate, publish, scoring, compare, baselines, report, harness, convert]
 INTERRUPTED = 130
 TERMINATED = 143
 OUTPUT_HINTS = {
@@ -76,8 +88,29 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def _innermost(root: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The (sub-)sub-command's own parser, following the chosen name at each level of sub-commands."""
+    found = root
+    while True:
+        subs = [a for a in found._actions if isinstance(a, argparse._SubParsersAction)]
+        chosen = getattr(args, subs[0].dest, None) if subs else None
+        if chosen is None:
+            return found
+        found = subs[0].choices[chosen]
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Like parse_args, except that an unknown flag is reported with the usage of the sub-command it was
+    given to, not the root's usage, which lists only the sub-commands."""
+    root = parser()
+    args, extra = root.parse_known_args(argv)
+    if extra:
+        _innermost(root, args).error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parse(argv)
     try:
         with _sigterm_raises():
             return args.func(args)
@@ -93,8 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _report(command: str, exc: InputError) -> int:
-    for problem in exc.problems:
-        print(problem, file=sys.stderr)
+    for line in capped(exc.problems):
+        print(line, file=sys.stderr)
     print(f"{command}: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
     return 2
 

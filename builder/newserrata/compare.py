@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from newserrata import predictions as preds
 from newserrata import scoring
 from newserrata.errors import Problems
+from newserrata.jsonl import emit, json_option
 from newserrata.metrics import HEADLINE, REGISTRY
 from newserrata.scoring import Options, Report
 
@@ -133,21 +133,15 @@ def run(args: argparse.Namespace) -> int:
         problems.add("compare", None, "", "fewer than two distinct predictions files", "give two files or more")
         problems.raise_if_any()
     gold, gold_name = scoring.load_gold(args.gold, split=args.split, config=args.config, problems=problems)
+    if Path(args.gold).is_dir():
+        for _, found in indexed:
+            scoring.elsewhere(Path(args.gold), args.config or "default", args.split or "test", found, problems)
     options = Options(args.allow_missing, args.bootstrap, args.seed, args.resample, args.mqm_per)
     scored = scoring.score_many(gold, indexed, problems, gold_name=gold_name, options=options,
                                 progress=sys.stderr.isatty())
     result = compare([(n, f, s) for n, f, s in zip(names(args.predictions), args.predictions, scored, strict=True)],
                      gold_name=gold_name, options=options, sort=args.sort, vs_first=args.vs_first)
-    text = json.dumps(result.to_dict(), indent=2, allow_nan=False) + "\n"
-    if args.json == "-":
-        print(result.table(), file=sys.stderr)
-        sys.stdout.write(text)
-        return 0
-    if args.json:
-        from newserrata.atomic import write_bytes
-
-        write_bytes(Path(args.json), text.encode("utf-8"))
-    print(result.table())
+    emit(args.json, result.to_dict(), result.table())
     return 0
 
 
@@ -159,9 +153,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "Definitions: docs/scoring.md. Exit 2 on bad input.")
     p.add_argument("predictions", nargs="+", metavar="PRED.jsonl", help="two or more predictions files")
     p.add_argument("--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
-    p.add_argument("--split", default="test", help="split of a build folder or Hub dataset (default: test)")
-    p.add_argument("--config", default="default", help="config of a build folder or Hub dataset (default: default)")
-    p.add_argument("--json", metavar="OUT", help="also write the comparison as JSON to OUT ('-' for stdout)")
+    p.add_argument("--split", help="split of a build folder or Hub dataset (default: test)")
+    p.add_argument("--config", help="config of a build folder or Hub dataset (default: default)")
+    json_option(p, "the comparison")
     p.add_argument("--bootstrap", type=scoring._count, default=1000, metavar="N",
                    help="N paired resamples (default 1000; 0 for the leaderboard alone)")
     p.add_argument("--vs-first", action="store_true", help="compare each file with the first, not every pair")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -48,3 +49,31 @@ def scrub(text: str, *secrets: str | None) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text
+
+
+SHOWN = 3
+"""How many problems of one shape are printed before the rest are counted."""
+_VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|-?\d+(?:\.\d+)?")
+
+
+def _shape(problem: Problem) -> tuple[str, str, str, str]:
+    """Problems that differ only in quoted values, numbers and array indices are alike."""
+    return (problem.file, _VARYING.sub("#", problem.pointer), _VARYING.sub("#", problem.message), problem.hint)
+
+
+def capped(problems: list[Problem], shown: int = SHOWN) -> list[str]:
+    """The problems as lines, at most `shown` of each shape, the rest counted in one line after them:
+    a wrong split must not bury its cause under a line per record."""
+    from collections import Counter
+
+    totals = Counter(_shape(p) for p in problems)
+    printed: Counter[tuple[str, str, str, str]] = Counter()
+    lines = []
+    for problem in problems:
+        shape = _shape(problem)
+        printed[shape] += 1
+        if printed[shape] <= shown:
+            lines.append(str(problem))
+        if printed[shape] == shown and totals[shape] > shown:
+            lines.append(f"  ... and {totals[shape] - shown} more like this")
+    return lines

@@ -9,7 +9,6 @@ file to data/release.toml. Each kind's own release keys become the sub-command's
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
 from types import MappingProxyType
@@ -18,7 +17,7 @@ from newserrata.aggregate import aggregate
 from newserrata.atomic import atomic_write
 from newserrata.checks import check_record
 from newserrata.errors import Problems
-from newserrata.jsonl import dumps
+from newserrata.jsonl import dumps, emit, json_option
 from newserrata.release import Source
 from newserrata.sources import MAIN, SourceKind, SourceLog, kinds
 
@@ -49,12 +48,9 @@ def run(args: argparse.Namespace) -> int:
             out.write((dumps(record) + "\n").encode("utf-8"))
         problems.raise_if_any()
     summary = {"file": str(path), "out": str(args.out), "source": name, **counts, **log.as_dict()}
-    if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
-        print(f"import {importer.name}: {counts['records']} records, {counts['annotations']} annotations, "
-              f"{counts['gold_spans']} gold spans -> {args.out}")
-        print("  " + ", ".join(f"{key}: {value}" for key, value in log.as_dict().items() if key != "records"))
+    emit(args.json, summary, f"import {importer.name}: {counts['records']} records, {counts['annotations']} "
+         f"annotations, {counts['gold_spans']} gold spans -> {args.out}\n  "
+         + ", ".join(f"{key}: {value}" for key, value in log.as_dict().items() if key != "records"))
     return 0
 
 
@@ -80,5 +76,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         for option in importer.options:
             k.add_argument(f"--{option.name.replace('_', '-')}", dest=option.name, default=option.default,
                            type=option.type, choices=option.choices or None, help=option.help)
-        k.add_argument("--json", action="store_true", help="print the summary as JSON")
+        json_option(k, "the summary")
         k.set_defaults(func=run, importer=importer)

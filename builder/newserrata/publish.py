@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from newserrata.errors import InputError, Problems, scrub
-from newserrata.jsonl import read_json
+from newserrata.jsonl import emit, json_option, read_json
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -444,15 +443,11 @@ def run(args: argparse.Namespace) -> int:
     except PublishError as exc:
         print(f"publish: {exc}", file=sys.stderr)
         return 1
-    if args.json:
-        json.dump(result.to_dict(), sys.stdout, indent=2)
-        print()
-        return 0
     if result.status == "dry-run":
-        print(format_plan(result))
-        print("dry run: nothing was sent")
-        return 0
-    print(f"{result.status}: {result.repo}@{result.plan.tag} -> {result.commit or result.pr_url}")
+        human = f"{format_plan(result)}\ndry run: nothing was sent"
+    else:
+        human = f"{result.status}: {result.repo}@{result.plan.tag} -> {result.commit or result.pr_url}"
+    emit(args.json, result.to_dict(), human)
     return 0
 
 
@@ -472,5 +467,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--endpoint", help="Hub URL (default: HF_ENDPOINT or https://huggingface.co)")
     p.add_argument("--release", help="release manifest whose releases/ folder holds the lock "
                    "(default: data/release.toml)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    json_option(p, "the result")
     p.set_defaults(func=run)

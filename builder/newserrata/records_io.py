@@ -37,6 +37,35 @@ def split_files(folder: Path, config: str = "default", split: str | None = None)
     return sorted(base.glob(pattern))
 
 
+def layout(folder: Path) -> dict[str, list[str]]:
+    """The configs of a build folder and the splits each has shards for."""
+    found: dict[str, set[str]] = {}
+    for shard in sorted(Path(folder).glob("data/*/*-*.parquet")):
+        found.setdefault(shard.parent.name, set()).add(shard.name.split("-", 1)[0])
+    return {config: sorted(splits) for config, splits in sorted(found.items())}
+
+
+def check_layout(folder: Path, config: str, split: str | None, problems: Problems) -> None:
+    """A config or split the build folder lacks stops the command at once, naming the ones it has: reading on
+    would report every prediction as unknown instead of the one wrong flag."""
+    have = layout(folder)
+    if config not in have:
+        problems.add(str(folder), None, "", f"no config {config!r}; configs: {', '.join(have) or 'none'}",
+                     "pass --config with one of them" if have else "point at dist/<version> of a finished build")
+    elif split is not None and split not in have[config]:
+        problems.add(str(folder), None, "", f"no split {split!r} in config {config!r}; splits: "
+                     f"{', '.join(have[config])}", "pass --split with one of them")
+    problems.raise_if_any()
+
+
+def versions_beside(path: Path) -> list[str]:
+    """Build folders next to a missing dist/<version>, to name a mistyped version's neighbours."""
+    parent = Path(path).parent
+    if not parent.is_dir():
+        return []
+    return sorted(p.name for p in parent.iterdir() if (p / "MANIFEST.json").is_file() or (p / "data").is_dir())
+
+
 def iter_records(path: Path, problems: Problems, config: str = "default", split: str | None = None
                  ) -> Iterator[Located]:
     path = Path(path)

@@ -28,6 +28,8 @@ from newserrata.atomic import write_bytes
 from newserrata.errors import Problems
 from newserrata.metrics import labels, ratio
 from newserrata.records import Record
+from newserrata.records_io import check_layout
+from newserrata.scoring import elsewhere
 from newserrata.stats import Sample, Stats, id_key, rounded
 from newserrata.taxonomy import CATEGORIES, CATEGORY_ORDER, SEVERITIES
 
@@ -54,10 +56,9 @@ class Scorer:
     without a prediction counts as predicting nothing, and is counted."""
 
     def __init__(self, predictions: dict[str, dict[str, Any]], problems: Problems, *, file: str = "<predictions>",
-                 lines: dict[str, int] | None = None, elsewhere: dict[str, str] | None = None) -> None:
+                 lines: dict[str, int] | None = None) -> None:
         from newserrata.scoring import RecordScore
 
-        self.elsewhere = elsewhere or {}
         self.predictions = predictions
         self.problems = problems
         self.file = file
@@ -94,10 +95,7 @@ class Scorer:
         from newserrata.scoring import summarize
 
         for unknown in sorted(set(self.predictions) - self.seen):
-            split = self.elsewhere.get(unknown)
-            where = f"record {unknown!r} is in the {split} split, not among the records shown" if split else \
-                f"no record {unknown!r} in the records shown"
-            self.problems.add(self.file, self.lines.get(unknown), "/id", where,
+            self.problems.add(self.file, self.lines.get(unknown), "/id", f"no record {unknown!r} in the records shown",
                               "predict for the same build, config and split (--split)")
         report = summarize(self.rows, self.categories, gold="", missing=self.missing)
 
@@ -178,16 +176,16 @@ class System:
 def report_data(pairs: Iterable[Pair], *, title: str, predictions: dict[str, dict[str, Any]] | None = None,
                 limit: int = LIMIT, model: str = "predictions", problems: Problems | None = None,
                 prediction_file: str = "<predictions>", prediction_lines: dict[str, int] | None = None,
-                others: list[System] | None = None, elsewhere: dict[str, str] | None = None) -> dict[str, Any]:
+                others: list[System] | None = None) -> dict[str, Any]:
     """Everything the page shows, in one pass over the records. When there are more than `limit`,
     the page embeds the worst-scored (with a model) or those with the smallest hash of their id:
     deterministic, and a record once shown stays shown when records are added. `others` are scored
-    for the leaderboard beside the model; `elsewhere` names the split of ids outside the records shown."""
+    for the leaderboard beside the model."""
     problems = Problems() if problems is None else problems
     stats = Stats()
     scorer = None if predictions is None else Scorer(predictions, problems, file=prediction_file,
-                                                       lines=prediction_lines, elsewhere=elsewhere)
-    more = [Scorer(o.predictions, problems, file=o.file, lines=o.lines, elsewhere=elsewhere) for o in others or ()]
+                                                       lines=prediction_lines)
+    more = [Scorer(o.predictions, problems, file=o.file, lines=o.lines) for o in others or ()]
     sample = Sample(limit)
     for record, split in pairs:
         stats.add(Record.from_dict(record), split)
@@ -337,22 +335,6 @@ def default_title(path: Path) -> str:
     return Path(path).resolve().name
 
 
-def other_splits(path: Path, config: str, split: str) -> dict[str, str]:
-    """The split of every record of a build folder outside `split`, from the id column alone."""
-    import pyarrow.parquet as pq
-
-    from newserrata.records_io import split_files
-
-    out: dict[str, str] = {}
-    if not Path(path).is_dir():
-        return out
-    for file in split_files(Path(path), config):
-        shard = SHARD.match(file.name)
-        if shard and shard["split"] != split:
-            out.update(dict.fromkeys(pq.read_table(file, columns=["id"]).column("id").to_pylist(), shard["split"]))
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     path = Path(args.records)
     problems = Problems()
@@ -362,25 +344,32 @@ def run(args: argparse.Namespace) -> int:
             problems.add(str(given), None, "", f"no such {what} file or folder", "check the path")
     if args.limit < 1:
         problems.add("--limit", None, "", f"{args.limit} articles", "embed at least 1 article")
+    if path.is_file() and (args.split or args.config):
+        problems.add("--split" if args.split else "--config", None, "", f"does not apply to a single records file "
+                     f"({path})", "drop it: the whole file is shown; pass a build folder to choose a split")
     problems.raise_if_any()
+    config = args.config or "default"
     split = args.split or ("test" if files else None)  # a model is scored on one split, as `score` does
+    if path.is_dir():
+        check_layout(path, config, split, problems)
     read = [(Path(f), *read_predictions(Path(f), problems)) for f in files]
+    if path.is_dir() and split:
+        for _, values, _ in read:
+            elsewhere(path, config, split, values, problems)
     title = (args.title or default_title(path)) + (f" · {split}" if split else "")
     names = [p.stem for p, _, _ in read]
     others = [System(name, values, lines, str(p)) for name, (p, values, lines) in zip(names[1:], read[1:], strict=True)]
-    data = report_data(checked_records(path, problems, args.config, split), title=title,
+    data = report_data(checked_records(path, problems, config, split), title=title,
                        predictions=read[0][1] if read else None, limit=args.limit, problems=problems,
                        model=names[0] if read else "predictions",
                        prediction_file=str(read[0][0]) if read else "<predictions>",
-                       prediction_lines=read[0][2] if read else {}, others=others,
-                       elsewhere=other_splits(path, args.config, split) if read and split else None)
+                       prediction_lines=read[0][2] if read else {}, others=others)
     info = _write(data, Path(args.out))
-    if args.json:
-        print(json.dumps({"out": str(info.path), "records": info.records, "embedded": info.embedded,
-                          "bytes": info.bytes}))
-    else:
-        shown = "" if info.embedded == info.records else f" ({info.embedded} embedded)"
-        print(f"report: {info.records} record(s){shown}, {info.bytes / 1e6:.2f} MB -> {info.path}")
+    from newserrata.jsonl import emit
+
+    shown = "" if info.embedded == info.records else f" ({info.embedded} embedded)"
+    emit(args.json, {"out": str(info.path), "records": info.records, "embedded": info.embedded, "bytes": info.bytes},
+         f"report: {info.records} record(s){shown}, {info.bytes / 1e6:.2f} MB -> {info.path}")
     return 0
 
 
@@ -396,11 +385,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--predictions", metavar="PRED.jsonl", nargs="+",
                    help="a model's predictions to compare with the gold spans; more files add a leaderboard")
     p.add_argument("--split", help="only this split of a build folder (with --predictions: the split scored, "
-                   "default test); for a records file, the split to show its records under")
-    p.add_argument("--config", default="default", help="build configuration to read (default: %(default)s)")
+                   "default test)")
+    p.add_argument("--config", help="configuration of a build folder to read (default: default)")
     p.add_argument("--out", required=True, help="the HTML file to write")
     p.add_argument("--title", help="page title (default: name and version from MANIFEST.json)")
     p.add_argument("--limit", type=int, default=LIMIT,
                    help="embed at most this many articles; statistics still cover all (default: %(default)s)")
-    p.add_argument("--json", action="store_true", help="print a machine-readable result")
+    from newserrata.jsonl import json_option
+
+    json_option(p, "the result")
     p.set_defaults(func=run)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import bisect
 import itertools
-import json
 import re
 import sys
 from collections import Counter
@@ -93,7 +92,7 @@ class Report:
     records: int
     missing: int
     metrics: dict[str, float | None]
-    counts: dict[str, float]
+    counts: dict[str, int | float]
     per_category: dict[str, dict[str, float | None]]
     per_source: dict[str, dict[str, float | None]]
     intervals: dict[str, list[float] | None] = field(default_factory=dict)
@@ -383,7 +382,7 @@ def per_source(rows: list[RecordScore], resample: str) -> dict[str, dict[str, fl
     by_source: dict[str, list[RecordScore]] = {}
     for row in rows:
         by_source.setdefault(row.source, []).append(row)
-    return {source: {"records": float(len(group))} | Columns(group, resample).metrics()
+    return {source: {"records": len(group)} | Columns(group, resample).metrics()
             for source, group in sorted(by_source.items())}
 
 
@@ -414,14 +413,14 @@ def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, g
         intervals = {name: stats.percentile_interval(samples[name]) for name in HEADLINE}
     t = columns.totals
     counts = {
-        "gold_chars": t["gold_chars"],
-        "predicted_chars": t["pred_chars"],
-        "matched_chars": t["matched"],
-        "severity_credit": t["credit"],
-        "empty_both": t["records"] - t["iou_records"],
-        "gold_with_error": float(sum(r.gold_has_error for r in rows)),
-        "predicted_with_error": float(sum(r.pred_has_error for r in rows)),
-        "segments_scored": float(columns.segment_count),
+        "gold_chars": int(t["gold_chars"]),
+        "predicted_chars": int(t["pred_chars"]),
+        "matched_chars": int(t["matched"]),
+        "severity_credit": float(t["credit"]),
+        "empty_both": int(t["records"] - t["iou_records"]),
+        "gold_with_error": int(sum(r.gold_has_error for r in rows)),
+        "predicted_with_error": int(sum(r.pred_has_error for r in rows)),
+        "segments_scored": int(columns.segment_count),
     }
     verdicts, scores = sum(r.verdict_given for r in rows), sum(r.score_given for r in rows)
     document_from = {"has_error": {"verdict": verdicts, "spans": len(rows) - verdicts},
@@ -504,19 +503,32 @@ def score(gold_records: Iterable[dict[str, Any] | Record], predictions: Iterable
                     bootstrap=bootstrap, seed=seed, resample=resample, mqm_per=mqm_per)
 
 
-def load_gold(spec: str, *, split: str, config: str, problems: Problems) -> tuple[Iterator[Located], str]:
-    """A build folder, a records JSONL / parquet file, or a Hub dataset pinned as ORG/NAME@REVISION."""
-    from newserrata.records_io import iter_records
+def load_gold(spec: str, *, split: str | None, config: str | None, problems: Problems
+              ) -> tuple[Iterator[Located], str]:
+    """A build folder, a records JSONL / parquet file, or a Hub dataset pinned as ORG/NAME@REVISION.
+    A split, config or version that does not exist stops here, naming those that do."""
+    from newserrata.records_io import check_layout, iter_records
 
     path = Path(spec)
+    if path.is_file() and (split or config):
+        problems.add("--split" if split else "--config", None, "", f"does not apply to a single records file ({spec})",
+                     "drop it: the whole file is read; pass a build folder to choose a split")
+        problems.raise_if_any()
+    split, config = split or "test", config or "default"
     if path.is_dir():
+        check_layout(path, config, split, problems)
         return iter_records(path, problems, config, split), f"{spec} ({config}/{split})"
     if path.exists():
         return iter_records(path, problems), spec
     if HUB_ID.match(spec):
         return _hub_rows(spec, split, config), f"{spec} ({config}/{split})"
-    problems.add(spec, None, "", "no such file or folder, and not a Hub id",
+    from newserrata.records_io import versions_beside
+
+    others = versions_beside(path)
+    problems.add(spec, None, "", "no such file or folder, and not a Hub id"
+                 + (f"; versions beside it: {', '.join(others)}" if others else ""),
                  "pass dist/<version>, a records .jsonl/.parquet, or ORG/NAME@REVISION")
+    problems.raise_if_any()
     return iter(()), spec
 
 
@@ -527,31 +539,81 @@ def _hub_rows(spec: str, split: str, config: str) -> Iterator[Located]:
     try:
         rows = datasets.load_dataset(repo, config, split=split, revision=revision)
     except (OSError, ValueError) as exc:  # not found, no such revision, config or split, no network
-        raise InputError([Problem(spec, None, "", f"cannot load {config}/{split}: {exc}",
+        found = _hub_choices(repo, revision, config) or str(exc)
+        raise InputError([Problem(spec, None, "", f"cannot load {config}/{split}: {found}",
                                   "check ORG/NAME, the revision tag, --config and --split, and the network")]) from None
     for number, row in enumerate(rows, 1):
         yield spec, number, row
 
 
+def _hub_choices(repo: str, revision: str, config: str) -> str:
+    """What a Hub dataset does have, to name beside a revision, config or split it does not ("" if unknown)."""
+    import datasets
+    from huggingface_hub import list_repo_refs
+
+    try:
+        refs = list_repo_refs(repo, repo_type="dataset")
+        tags = [t.name for t in refs.tags]
+        if revision not in tags + [b.name for b in refs.branches]:
+            return f"no revision {revision!r}; tags: {', '.join(sorted(tags)) or 'none'}"
+        configs = datasets.get_dataset_config_names(repo, revision=revision)
+        if config not in configs:
+            return f"no config {config!r}; configs: {', '.join(sorted(configs))}"
+        splits = sorted(datasets.get_dataset_split_names(repo, config, revision=revision))
+        return f"splits of {config}: {', '.join(splits)}"
+    except (OSError, ValueError):
+        return ""
+
+
+def elsewhere(folder: Path, config: str, split: str, ids: Iterable[str], problems: Problems) -> None:
+    """Predictions made for another split of the same build: one line per split with a count, then stop."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from newserrata.records_io import layout, split_files
+
+    def ids_of(file: Path) -> list[str]:
+        try:
+            return pq.read_table(file, columns=["id"]).column("id").to_pylist()
+        except (OSError, pa.ArrowException):  # a damaged shard of another split is not this command's business
+            return []
+
+    wanted = set(ids)
+    for other in layout(folder).get(config, []):
+        if other == split:
+            continue
+        found = sum(len(wanted.intersection(ids_of(f))) for f in split_files(folder, config, other))
+        if found:
+            problems.add(str(folder), None, "/id", f"{found} prediction id(s) are records of split {other!r}, not "
+                         f"{split!r}", f"pass --split {other}, or predict the records of {split}")
+    problems.raise_if_any()
+
+
 def run(args: argparse.Namespace) -> int:
+    from newserrata import mushroom
+
     problems = Problems()
+    if args.compat and args.bootstrap:
+        problems.add("--bootstrap", None, "", "does not apply with --compat mushroom",
+                     "the official scorer reports means only: drop --bootstrap")
+    if Path(args.predictions).is_file() and mushroom.refuse_neighbour(Path(args.predictions), problems):
+        problems.raise_if_any()
     indexed = preds.read(Path(args.predictions), problems)
     if problems and not indexed:
         problems.raise_if_any()  # an unreadable file: listing every gold id as missing would bury the cause
     gold, name = load_gold(args.gold, split=args.split, config=args.config, problems=problems)
-    report = evaluate(gold, indexed, problems, file=args.predictions, gold_name=name,
-                      allow_missing=args.allow_missing, bootstrap=args.bootstrap, seed=args.seed,
-                      progress=sys.stderr.isatty(), resample=args.resample, mqm_per=args.mqm_per)
-    if args.json == "-":
-        print(report.table(), file=sys.stderr)
-        json.dump(report.to_dict(), sys.stdout, indent=2, allow_nan=False)
-        print()
-        return 0
-    if args.json:
-        from newserrata.atomic import write_bytes
+    if Path(args.gold).is_dir():
+        elsewhere(Path(args.gold), args.config or "default", args.split or "test", indexed, problems)
+    if args.compat == "mushroom":
+        report: Report | mushroom.Report = mushroom.evaluate(gold, indexed, problems, file=args.predictions,
+                                                             gold_name=name, allow_missing=args.allow_missing)
+    else:
+        report = evaluate(gold, indexed, problems, file=args.predictions, gold_name=name,
+                          allow_missing=args.allow_missing, bootstrap=args.bootstrap, seed=args.seed,
+                          progress=sys.stderr.isatty(), resample=args.resample, mqm_per=args.mqm_per)
+    from newserrata.jsonl import emit
 
-        write_bytes(Path(args.json), (json.dumps(report.to_dict(), indent=2, allow_nan=False) + "\n").encode("utf-8"))
-    print(report.table())
+    emit(args.json, report.to_dict(), report.table())
     return 0
 
 
@@ -569,9 +631,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "category and per source. Definitions: docs/scoring.md. Exit 2 on bad input.")
     p.add_argument("--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
     p.add_argument("--predictions", required=True, help="predictions .jsonl (schema/prediction.schema.json)")
-    p.add_argument("--split", default="test", help="split of a build folder or Hub dataset (default: test)")
-    p.add_argument("--config", default="default", help="config of a build folder or Hub dataset (default: default)")
-    p.add_argument("--json", metavar="OUT", help="also write the full report as JSON to OUT ('-' for stdout)")
+    p.add_argument("--split", help="split of a build folder or Hub dataset (default: test)")
+    p.add_argument("--config", help="config of a build folder or Hub dataset (default: default)")
+    from newserrata.jsonl import json_option
+
+    json_option(p, "the full report")
+    p.add_argument("--compat", choices=("mushroom",),
+                   help="mushroom: only IoU and Cor, exactly as the official SemEval-2025 Mu-SHROOM scorer computes "
+                        "them, its degenerate cases included (docs/scoring.md)")
     p.add_argument("--bootstrap", type=_count, default=0, metavar="N",
                    help="N resamples for 95%% intervals (default 0: off; 1000 is usual)")
     add_options(p)

@@ -8,7 +8,6 @@ endpoint. `results_table` scores the offline ones; `sample_table` does so for th
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -117,12 +116,11 @@ def run(args: argparse.Namespace) -> int:
         lines = predictions(args.name, records)
         usage = None
     write_lines(Path(args.out), lines)
-    if args.json:
-        spans_total = sum(len(line["spans"]) for line in lines)
-        print(json.dumps({"baseline": args.name, "out": args.out, "predictions": len(lines), "spans": spans_total,
-                          "usage": usage}))
-    else:
-        print(f"baseline {args.name}: {len(lines)} prediction(s) -> {args.out}")
+    from newserrata.jsonl import emit
+
+    emit(args.json, {"baseline": args.name, "out": args.out, "predictions": len(lines),
+                     "spans": sum(len(line["spans"]) for line in lines), "usage": usage},
+         f"baseline {args.name}: {len(lines)} prediction(s) -> {args.out}")
     return 0
 
 
@@ -135,12 +133,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "NEWSERRATA_LLM_KEY or OPENAI_API_KEY). Exit 2 on bad input.")
     p.add_argument("name", choices=NAMES, help="which baseline")
     p.add_argument("--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
-    p.add_argument("--split", default="test", help="split of a build folder or Hub dataset (default: test)")
-    p.add_argument("--config", default="default", help="config of a build folder or Hub dataset (default: default)")
+    p.add_argument("--split", help="split of a build folder or Hub dataset (default: test)")
+    p.add_argument("--config", help="config of a build folder or Hub dataset (default: default)")
     p.add_argument("--out", required=True, help="predictions .jsonl to write")
     p.add_argument("--base-url", help="llm: endpoint, e.g. https://api.openai.com/v1 or http://localhost:8000/v1")
     p.add_argument("--model", help="llm: model name")
     p.add_argument("--workers", type=int, default=4, help="llm: concurrent requests (default 4)")
     p.add_argument("--cache", help="llm: response cache folder (default ~/.cache/newserrata/llm)")
-    p.add_argument("--json", action="store_true", help="print the summary (and the llm's token usage) as JSON")
+    from newserrata.jsonl import json_option
+
+    json_option(p, "the summary (and the llm's token usage)")
     p.set_defaults(func=run)
