@@ -19,6 +19,7 @@ from conftest import article_meta, label, span, tree_digest, write_json, write_j
 
 from newserrata import build as build_module
 from newserrata.build import build
+from newserrata.cli import build as cli_build
 from newserrata.cli import main
 from newserrata.errors import InputError
 from newserrata.records import Record
@@ -223,7 +224,7 @@ def test_a_duplicate_text_in_its_group_is_left_out_and_listed(project: Path) -> 
     assert manifest["duplicates_left_out"] == result.duplicates
     datasheet = (result.folder / "DATASHEET.md").read_text(encoding="utf-8")
     assert "1 record(s) left out" in datasheet and "| native | twin-b | twin-a |" in datasheet
-    assert "duplicate texts left out 1" in build_module.summary(result)
+    assert "duplicate texts left out 1" in cli_build.summary(result)
 
 
 def test_the_same_text_in_two_splits_is_kept_once(project: Path) -> None:

@@ -7,19 +7,18 @@ attaching its spans to different characters.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import re
 import tempfile
 import xml.etree.ElementTree as ET
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from newserrata.atomic import atomic_write
 from newserrata.errors import InputError, Problem, Problems
-from newserrata.jsonl import emit, json_option, read_lines, write_lines
+from newserrata.jsonl import read_lines, write_lines
 from newserrata.sources import native
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
 from newserrata.text import SURROGATE_HINT, SURROGATE_MESSAGE, TextDecodeError, decode_utf8, lone_surrogate
@@ -444,49 +443,3 @@ def _parse_export(text: str) -> tuple[Any, list[int]]:
     if _skip(text, pos + 1) != len(text):
         raise json.JSONDecodeError("Extra data", text, _skip(text, pos + 1))
     return found, lines
-
-
-def run_export(args: argparse.Namespace) -> int:
-    count = export(Path(args.articles), Path(args.out), Path(args.config_out))
-    emit(args.json, {"ok": True, "tasks": count, "out": args.out, "config_out": args.config_out,
-                     "categories": len(CATEGORIES)},
-         f"annotate export: {count} task(s) -> {args.out}; labeling config ({len(CATEGORIES)} categories) "
-         f"-> {args.config_out}")
-    return 0
-
-
-def run_import(args: argparse.Namespace) -> int:
-    summary = import_export(Path(args.export), annotator_kind=args.annotator_kind, out=Path(args.out),
-                            articles_dir=Path(args.articles))
-    s = summary
-    emit(args.json, {"ok": True, "out": args.out} | asdict(summary),
-         f"annotate import: {s.tasks} task(s), {s.annotations} annotation(s) imported with {s.spans} span(s), "
-         f"{s.cancelled} cancelled skipped, {s.drafts} draft(s) and {s.predictions} prediction(s) ignored, "
-         f"{s.unannotated} task(s) without annotations -> {args.out}")
-    return 0
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("annotate", help="Label Studio round trip: export tasks, import annotations",
-                       description="Label new articles in Label Studio: `export` writes its tasks and labeling "
-                                   "config, `import` turns its JSON export into a data/labels/*.jsonl batch.")
-    steps = p.add_subparsers(dest="step", required=True, metavar="STEP")
-    e = steps.add_parser("export", help="write Label Studio tasks and the labeling config",
-                         description="One task per article (data.text is the normalised text, with its article_id "
-                                     "and text_sha256) and a labeling config built from the taxonomy.")
-    e.add_argument("--articles", default="data/articles", help="article folder (default: data/articles)")
-    e.add_argument("--out", required=True, help="tasks file to import into Label Studio (JSON)")
-    e.add_argument("--config-out", required=True, help="labeling config to paste into the project (XML)")
-    json_option(e, "the counts")
-    e.set_defaults(func=run_export)
-    i = steps.add_parser("import", help="turn a Label Studio JSON export into a label batch",
-                         description="Read a Label Studio JSON export and write one label line per (task, "
-                                     "annotator). Cancelled annotations are skipped, drafts and predictions ignored. "
-                                     "A task whose article text changed since the export is refused. Exit 2 on any "
-                                     "problem, with nothing written.")
-    i.add_argument("export", help="the JSON export of the Label Studio project")
-    i.add_argument("--annotator-kind", required=True, help="who labelled, e.g. professional-translator, maintainer")
-    i.add_argument("--out", required=True, help="label batch to write, e.g. data/labels/BATCH.jsonl")
-    i.add_argument("--articles", default="data/articles", help="article folder (default: data/articles)")
-    json_option(i, "the counts")
-    i.set_defaults(func=run_import)

@@ -7,7 +7,7 @@ place only when everything succeeded, so a failed or interrupted build leaves no
 
 from __future__ import annotations
 
-import argparse
+import gc
 import glob
 import os
 import shutil
@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from newserrata import download
 from newserrata.aggregate import aggregate
 from newserrata.atomic import write_bytes
@@ -28,7 +30,6 @@ from newserrata.card import SplitFiles, card, datasheet
 from newserrata.checks import Level, check_record
 from newserrata.croissant import write_croissant
 from newserrata.errors import InputError, Problem, Problems
-from newserrata.jsonl import emit, json_option
 from newserrata.manifest import (
     Digest,
     check_lock,
@@ -46,6 +47,7 @@ from newserrata.report import LIMIT, write_build_report
 from newserrata.sources import MAIN, Pin, SourceLog
 from newserrata.split import Duplicate, LeakCheck, assign
 from newserrata.stats import Sample, Stats, id_key
+from newserrata.write import ShardWriter, SortedSplit, merge_runs
 
 DEFAULT_RELEASE = Path("data/release.toml")
 DEFAULT_OUT = Path("dist")
@@ -184,7 +186,6 @@ def open_sources(release: Release, names: list[str] | None, files: dict[str, Pat
 def _progress(records: Iterable[Record], name: str, enabled: bool) -> Iterable[Record]:
     if not enabled:
         return records
-    from tqdm import tqdm
 
     return tqdm(records, desc=f"build {name}", unit=" records", file=sys.stderr, mininterval=0.5)
 
@@ -208,7 +209,6 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
     """Aggregate, validate, split and write every record; InputError before anything is kept. The
     statistics and the sample that the card, datasheet and report need are gathered on the way, so
     nothing reads the release back."""
-    from newserrata.write import ShardWriter, SortedSplit, merge_runs
 
     splits = list(release.splits)
     work = folder / ".work"
@@ -310,7 +310,6 @@ def _fewer_collections() -> Iterator[None]:
     CPython's default (a cycle collection every 700 new containers) would run the collector every few
     records, each time over the buffered rows that are about to be written: a tenth of the build's
     time for nothing. Collections still happen, only less often; the setting is restored after."""
-    import gc
 
     old = gc.get_threshold()
     gc.set_threshold(10_000, *old[1:])
@@ -413,86 +412,3 @@ def build(release: Path, out: Path, *, sources: list[str] | None = None, source_
     streams, missing, inputs = open_sources(recipe, sources, {k: Path(v) for k, v in (source_files or {}).items()},
                                             offline, progress, Path(sources_dir) if sources_dir else None)
     return pipeline(recipe, out, streams, missing=missing, inputs=inputs, lock=lock, progress=progress)
-
-
-def _source_files(values: list[str]) -> dict[str, Path]:
-    out: dict[str, Path] = {}
-    for value in values:
-        name, sep, path = value.partition("=")
-        if not sep or not name or not path:
-            raise InputError([Problem("--source-file", None, "", f"{value!r} is not NAME=PATH or NAME:ROLE=PATH",
-                                      "e.g. --source-file wmt23-zhen=downloads/file.tsv.tar.gz")])
-        out[name] = Path(path)
-    return out
-
-
-def _shown(value: float | None) -> str:
-    """Agreement needs two annotators; a single-annotator source has none to show."""
-    return "n/a (one annotator)" if value is None else f"{value:.4f}"
-
-
-def summary(result: BuildResult) -> str:
-    splits = list(result.counts)
-    names = sorted({n for per in result.counts.values() for n in per})
-    width = max([len(n) for n in names] + [len("source")])
-    lines = [f"built {result.folder}" + (" (unchanged: identical to the existing folder)" if result.unchanged else ""),
-             "  " + "source".ljust(width) + "".join(f"{s:>12}" for s in splits) + f"{'total':>12}"]
-    for n in names:
-        per = [result.counts[s].get(n, 0) for s in splits]
-        lines.append("  " + n.ljust(width) + "".join(f"{v:>12}" for v in per) + f"{sum(per):>12}")
-    lines.append("  " + "all".ljust(width) + "".join(f"{sum(result.counts[s].values()):>12}" for s in splits)
-                 + f"{result.records:>12}")
-    total = result.statistics["total"]
-    lines.append(f"  gold spans {result.spans}, annotator spans {total['annotator_spans']}, "
-                 f"annotators {total['annotators']}, mean pairwise IoU {_shown(total['mean_pairwise_iou'])}")
-    for n, per in result.statistics["sources"].items():
-        dropped = sum(d["source"] == n for d in result.duplicates)
-        lines.append(f"  {n}: Krippendorff alpha {_shown(per['total']['krippendorff_alpha'])}, "
-                     f"mean pairwise IoU {_shown(per['total']['mean_pairwise_iou'])}, "
-                     f"duplicate texts left out {dropped}")
-        met = {k: v for k, v in result.importers.get(n, {}).items() if k != "records"}
-        if met:
-            lines.append("    " + ", ".join(f"{k} {v}" for k, v in met.items()))
-    lines.append("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
-    if result.locked:
-        lines.append(f"  locked version {result.version}")
-    lines += [f"  note: {n}" for n in result.notes]
-    return "\n".join(lines)
-
-
-def warning(result: BuildResult) -> str:
-    reasons = "\n".join(f"  {name}: {why}" for name, why in sorted(result.missing_sources.items()))
-    return (f"warning: PARTIAL build, {len(result.missing_sources)} enabled source(s) missing:\n{reasons}\n"
-            "  a partial build can be neither locked nor published")
-
-
-def run(args: argparse.Namespace) -> int:
-    names = [n.strip() for n in args.sources.split(",") if n.strip()] if args.sources is not None else None
-    result = build(args.release, args.out, sources=names, source_files=_source_files(args.source_file),
-                   sources_dir=args.sources_dir, offline=args.offline, lock=args.lock, progress=not args.json)
-    emit(args.json, result.to_dict(), summary(result))
-    if result.partial:
-        print(warning(result), file=sys.stderr)
-    return 0
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("build", help="build a dataset version into dist/<version>/",
-                       description="Read every source of the release, aggregate annotators, validate, split by "
-                                   "group hash and write dist/<version>/ (parquet per config and split, README.md "
-                                   "card, DATASHEET.md, report.html, MANIFEST.json). Missing sources give "
-                                   "dist/<version>-partial/. Exit 2 on bad input, with nothing written.")
-    p.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help="release file (default: %(default)s)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
-    p.add_argument("--sources", metavar="A,B", help="build only these sources (the build is then partial)")
-    p.add_argument("--source-file", action="append", default=[], metavar="NAME=PATH",
-                   help="read source NAME from a local file or folder instead of its url or path; a source pinned to "
-                   "several files takes NAME:ROLE=PATH for the others (repeatable)")
-    p.add_argument("--sources-dir", type=Path, metavar="FOLDER",
-                   help="a folder of pinned source files under their download names (e.g. a copy for offline builds)")
-    p.add_argument("--offline", action="store_true", help="never download; uncached remote sources are missing")
-    p.add_argument("--lock", action="store_true", help=f"write the release lock ({DEFAULT_RELEASE.parent}/releases/"
-                   "<version>.lock.json) after a complete build")
-    json_option(p, "the result (progress is then silent)")
-    p.set_defaults(func=run)
-

@@ -11,11 +11,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
+from datasets import DatasetInfo, SplitDict, SplitInfo
+from datasets.info import DatasetInfosDict
+from huggingface_hub import DatasetCard, DatasetCardData
+
 from newserrata.metrics import card_rows
 from newserrata.release import Release, Source
 from newserrata.split import Duplicate
 from newserrata.stats import Stats, Tally
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
+from newserrata.write import features
 
 STATISTICS_MARKER = "<!-- statistics -->"
 OTHER_LICENSE_NAME = "newserrata-research-evaluation"
@@ -42,7 +48,6 @@ class SplitFiles:
     @classmethod
     def on_disk(cls, folder: Path, config: str, split: str) -> SplitFiles:
         """Read from the shards' parquet footers in the build folder, so the card states what was written."""
-        import pyarrow.parquet as pq
 
         paths = sorted((folder / "data" / config).glob(f"{split}-*.parquet"))
         rows = size = 0
@@ -68,11 +73,7 @@ def hub_license(spdx: str) -> str:
 def _dataset_info(config: str, splits: dict[str, SplitFiles]) -> dict[str, Any]:
     """One config's dataset_info through the public `DatasetInfosDict.to_dataset_card_data`, with the keys in
     the order the published cards have always had (features first, config_name kept even for default)."""
-    from datasets import DatasetInfo, SplitDict, SplitInfo
-    from datasets.info import DatasetInfosDict
-    from huggingface_hub import DatasetCardData
 
-    from newserrata.write import features
 
     split_dict = SplitDict()
     for name, info in splits.items():
@@ -105,7 +106,6 @@ def license_notes(sources: list[Source]) -> list[str]:
 
 def card_data(release: Release, sources: list[Source], layout: dict[str, dict[str, SplitFiles]],
               stats: Stats) -> Any:
-    from huggingface_hub import DatasetCardData
 
     languages = sorted(stats.get().languages) or ["en"]
     licenses = sorted({hub_license(s.license) for s in sources})
@@ -235,7 +235,6 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
 
 def card(release: Release, sources: list[Source], missing: list[str], layout: dict[str, dict[str, SplitFiles]],
          stats: Stats, baselines: str = "") -> str:
-    from huggingface_hub import DatasetCard
 
     data = card_data(release, sources, layout, stats)
     body = card_body(release, sources, missing, layout, stats, baselines)

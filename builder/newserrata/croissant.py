@@ -18,6 +18,7 @@ from newserrata.card import OWN_CITATION
 from newserrata.errors import Problems
 from newserrata.manifest import file_digest
 from newserrata.release import Release, Source
+from newserrata.write import features
 
 FILE = "croissant.json"
 CONTEXT: dict[str, Any] = {
@@ -95,7 +96,6 @@ def _license(source: Source) -> str:
 
 
 def croissant(folder: Path, release: Release, sources: list[Source]) -> dict[str, Any]:
-    from newserrata.write import features
 
     parquet = sorted(folder.glob("data/*/*.parquet"))
     distribution: list[dict[str, Any]] = []

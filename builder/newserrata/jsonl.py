@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from newserrata.atomic import atomic_write
 from newserrata.errors import Problems
 from newserrata.text import (
     BOM,
@@ -113,30 +114,7 @@ def dumps(value: Any) -> str:
 
 
 def write_lines(path: Path, values: Iterable[Any]) -> None:
-    from newserrata.atomic import atomic_write
 
     with atomic_write(path) as out:
         for value in values:
             out.write((dumps(value) + "\n").encode("utf-8"))
-
-
-def json_option(parser: Any, what: str) -> None:
-    """The one meaning of --json on every command: a path to write the result to, '-' for stdout."""
-    parser.add_argument("--json", metavar="OUT", help=f"also write {what} as JSON to OUT ('-' for stdout; the "
-                        "human-readable lines then go to stderr)")
-
-
-def emit(target: str | None, value: Any, human: str) -> None:
-    """A command's result: the JSON to --json's target (a file written whole, or stdout for '-'), and the
-    human-readable lines to stdout, or to stderr when stdout carries the JSON."""
-    import sys
-
-    if target is not None:
-        text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-        if target == "-":
-            sys.stdout.write(text)
-        else:
-            from newserrata.atomic import write_bytes
-
-            write_bytes(Path(target), text.encode("utf-8"))
-    print(human, file=sys.stderr if target == "-" else sys.stdout)

@@ -12,6 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from newserrata import scoring_stats
+
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
@@ -90,7 +94,6 @@ def _ratio(num: Any, den: Any) -> Any:
 
 
 def _stat(name: str) -> Callable[..., Any]:
-    from newserrata import scoring_stats
 
     return getattr(scoring_stats, name)
 
@@ -143,7 +146,6 @@ HARNESS_METRICS = tuple(m for m in METRICS if m.in_harness)
 
 def compute_rows(inputs: Inputs) -> dict[str, Any]:
     """Every metric under each of the inputs' weightings, as (R,) arrays with NaN where undefined."""
-    import numpy as np
 
     return {m.name: np.asarray(m.compute(inputs), dtype=float) for m in METRICS}
 

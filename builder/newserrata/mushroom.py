@@ -16,11 +16,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from newserrata import predictions as preds
 from newserrata.aggregate import merge
 from newserrata.checks import Level, check_record
 from newserrata.errors import Problems
+from newserrata.jsonl import read_lines
 from newserrata.predictions import Located, PredictedSpan, Prediction
+from newserrata.scoring_stats import average_ranks
 
 KEYS = ("hard_labels", "soft_labels", "model_output_text")
 CONVERT_HINT = "convert it first: newserrata convert mushroom-to-predictions FILE --out PRED.jsonl"
@@ -28,7 +32,6 @@ CONVERT_HINT = "convert it first: newserrata convert mushroom-to-predictions FIL
 
 def neighbour_keys(path: Path) -> list[str]:
     """The Mu-SHROOM keys on the first line of a JSON Lines file (empty when it is not one of theirs)."""
-    from newserrata.jsonl import read_lines
 
     for _, first in read_lines(Path(path), Problems()):
         return [k for k in KEYS if k in first]
@@ -141,7 +144,6 @@ def score_iou(ref_hard: list[list[int]], pred_hard: list[list[int]]) -> float:
 
 
 def _vector(length: int, soft: list[dict[str, Any]]) -> Any:
-    import numpy as np
 
     vector = np.zeros(length)
     for s in soft:  # in order: a later span overwrites an earlier one
@@ -153,9 +155,7 @@ def score_cor(length: int, ref_soft: list[dict[str, Any]], pred_soft: list[dict[
     """Spearman's rho of the per-character probabilities. When either vector is constant (values rounded to
     8 decimals), 1.0 if the other is constant too, whatever the two constants are, else 0.0. An empty text
     gives NaN, as scipy does for two empty vectors."""
-    import numpy as np
 
-    from newserrata.scoring_stats import average_ranks
 
     ref, pred = _vector(length, ref_soft), _vector(length, pred_soft)
     ref_levels = {round(float(v), 8) for v in np.unique(ref)}
@@ -235,7 +235,6 @@ def _mean(values: list[float]) -> float | None:
 
 def mushroom_lines(path: Path, problems: Problems) -> list[dict[str, Any]]:
     """Our prediction lines from a Mu-SHROOM submission file, every bad line named."""
-    from newserrata.jsonl import read_lines
 
     out = []
     for number, value in read_lines(Path(path), problems):

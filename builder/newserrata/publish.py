@@ -9,7 +9,6 @@ it again is safe: content already at the tag or on `main` is recognised and noth
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import sys
 import time
@@ -19,8 +18,16 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import httpx2
+from datasets.utils.metadata import MetadataConfigs
+from huggingface_hub import CommitOperationAdd, CommitOperationDelete, DatasetCard, HfApi, get_token
+from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.hf_api import RepoFile
+from tqdm import tqdm
+
 from newserrata.errors import InputError, Problems, scrub
-from newserrata.jsonl import emit, json_option, read_json
+from newserrata.jsonl import read_json
+from newserrata.validate import Checked, validate_records
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
@@ -145,14 +152,12 @@ def require_locked(manifest: dict[str, Any], files: list[LocalFile], release: Pa
 
 def check_records(folder: Path, problems: Problems, progress: bool) -> None:
     """Records are re-validated as published: schema, offsets, and derived fields against a recomputation."""
-    from newserrata.validate import Checked, validate_records
 
     shards = sorted((folder / "data").glob("*/*.parquet"))
     if not shards:
         problems.add(str(folder / "data"), None, "", "no parquet files under data/<config>/",
                      "point at dist/<version> of a finished build")
     if progress:
-        from tqdm import tqdm
 
         shards = tqdm(shards, desc="validating records", unit="file", file=sys.stderr, leave=False)
     for shard in shards:
@@ -162,8 +167,6 @@ def check_records(folder: Path, problems: Problems, progress: bool) -> None:
 def check_card(folder: Path, files: list[LocalFile], problems: Problems) -> None:
     """The card's YAML goes through huggingface_hub's DatasetCard and datasets' own config parser, and
     every data file it names is part of the build; the Hub's validate-yaml runs again at commit time."""
-    from datasets.utils.metadata import MetadataConfigs
-    from huggingface_hub import DatasetCard
 
     path = folder / "README.md"
     if not path.is_file():
@@ -229,8 +232,6 @@ def _with_retries(what: str, call: Callable[[], T], *, attempts: int = 6, backof
                   say: Callable[[str], None]) -> T:
     """Rate limits (429) and server errors (5xx) are waited out with exponential backoff, honouring
     Retry-After; huggingface_hub retries its upload requests itself but not create_repo, commit or tag."""
-    import httpx2
-    from huggingface_hub.errors import HfHubHTTPError
 
     for attempt in range(1, attempts + 1):
         try:
@@ -252,7 +253,6 @@ def _with_retries(what: str, call: Callable[[], T], *, attempts: int = 6, backof
 
 
 def _explain(exc: Exception, step: str, repo: str, token: str | None) -> PublishError:
-    from huggingface_hub.errors import HfHubHTTPError
 
     response = exc.response if isinstance(exc, HfHubHTTPError) else None
     status = response.status_code if response is not None else None
@@ -271,7 +271,6 @@ def _explain(exc: Exception, step: str, repo: str, token: str | None) -> Publish
 
 
 def _remote_files(api: HfApi, repo: str, revision: str) -> dict[str, Any]:
-    from huggingface_hub.hf_api import RepoFile
 
     tree = api.list_repo_tree(repo, revision=revision, recursive=True, repo_type=REPO_TYPE)
     return {f.path: f for f in tree if isinstance(f, RepoFile)}
@@ -316,8 +315,6 @@ class _Hub:
 
     def commit(self, main: str | None, create_pr: bool) -> tuple[str, str | None]:
         """One commit with every file of the build, and deletions of files an older version left on main."""
-        from huggingface_hub import CommitOperationAdd, CommitOperationDelete
-        from huggingface_hub.errors import HfHubHTTPError
 
         plan = self.plan
         local = {f.path for f in plan.files}
@@ -348,7 +345,6 @@ class _Hub:
 
     def tag(self, commit: str) -> None:
         """Tag the commit id; a 409 is accepted only when the tag already points at that very commit."""
-        from huggingface_hub.errors import HfHubHTTPError
 
         plan = self.plan
         try:
@@ -377,7 +373,6 @@ def publish(build: Path, repo: str, *, private: bool = False, create_pr: bool = 
     if dry_run:
         return result
 
-    from huggingface_hub import HfApi, get_token
 
     token = token or get_token()
     if not token:
@@ -433,39 +428,3 @@ def format_plan(result: PublishResult) -> str:
     lines += [f"  {f.size:>12}  {f.sha256}  {f.path}" for f in plan.files]
     lines.append(f"  {len(plan.files)} files, {sum(f.size for f in plan.files)} bytes")
     return "\n".join(lines)
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        result = publish(Path(args.build), args.repo, private=args.private, create_pr=args.create_pr,
-                         dry_run=args.dry_run, endpoint=args.endpoint,
-                         release=Path(args.release) if args.release else None, progress=not args.json)
-    except PublishError as exc:
-        print(f"publish: {exc}", file=sys.stderr)
-        return 1
-    if result.status == "dry-run":
-        human = f"{format_plan(result)}\ndry run: nothing was sent"
-    else:
-        human = f"{result.status}: {result.repo}@{result.plan.tag} -> {result.commit or result.pr_url}"
-    emit(args.json, result.to_dict(), human)
-    return 0
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "publish", help="upload a built version to the Hugging Face Hub and tag it",
-        description="Verify a build folder (not partial, locked in data/releases/, every file matching "
-                    "MANIFEST.json, records valid, card valid), upload it to a dataset repository in one commit, "
-                    "and tag that commit v<version>. Safe to re-run. The token comes from HF_TOKEN or "
-                    "`hf auth login`. Exit 2 when the build or the tag is refused, 1 when the Hub fails.")
-    p.add_argument("build", help="the build folder, dist/<version>")
-    p.add_argument("--repo", required=True, help="dataset repository, ORG/NAME")
-    p.add_argument("--private", action="store_true", help="create the repository private (if it does not exist)")
-    p.add_argument("--create-pr", action="store_true",
-                   help="open a pull request instead of committing to main; run publish again after merging to tag")
-    p.add_argument("--dry-run", action="store_true", help="verify and print the plan; send nothing")
-    p.add_argument("--endpoint", help="Hub URL (default: HF_ENDPOINT or https://huggingface.co)")
-    p.add_argument("--release", help="release manifest whose releases/ folder holds the lock "
-                   "(default: data/release.toml)")
-    json_option(p, "the result")
-    p.set_defaults(func=run)

@@ -6,6 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from newserrata.errors import Problems
 from newserrata.jsonl import read_lines
 
@@ -14,8 +17,6 @@ Located = tuple[str, int, dict[str, Any]]
 
 def parquet_rows(path: Path, problems: Problems) -> Iterator[Located]:
     """Rows of a parquet file, streamed in batches; 'line' is the 1-based row number."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     try:
         parquet = pq.ParquetFile(path)

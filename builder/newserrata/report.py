@@ -10,7 +10,6 @@ every request, so it can be mailed, archived and opened offline.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import html
@@ -24,12 +23,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
+from newserrata import predictions as preds
 from newserrata.atomic import write_bytes
+from newserrata.checks import Level, check_record
 from newserrata.errors import Problems
+from newserrata.jsonl import read_lines
 from newserrata.metrics import labels, ratio
 from newserrata.records import Record
-from newserrata.records_io import check_layout
-from newserrata.scoring import elsewhere
+from newserrata.records_io import iter_records
+from newserrata.scoring import Gold, RecordScore, score_record, summarize
 from newserrata.stats import Sample, Stats, id_key, rounded
 from newserrata.taxonomy import CATEGORIES, CATEGORY_ORDER, SEVERITIES
 
@@ -57,7 +61,6 @@ class Scorer:
 
     def __init__(self, predictions: dict[str, dict[str, Any]], problems: Problems, *, file: str = "<predictions>",
                  lines: dict[str, int] | None = None) -> None:
-        from newserrata.scoring import RecordScore
 
         self.predictions = predictions
         self.problems = problems
@@ -70,8 +73,6 @@ class Scorer:
         self.missing = 0
 
     def add(self, record: dict[str, Any]) -> dict[str, Any] | None:
-        from newserrata import predictions as preds
-        from newserrata.scoring import Gold, score_record
 
         value = self.predictions.get(record["id"])
         self.seen.add(record["id"])
@@ -92,7 +93,6 @@ class Scorer:
                 "tp": row.matched, "fp": row.pred_chars - row.matched, "fn": row.gold_chars - row.matched}
 
     def finish(self) -> dict[str, Any]:
-        from newserrata.scoring import summarize
 
         for unknown in sorted(set(self.predictions) - self.seen):
             self.problems.add(self.file, self.lines.get(unknown), "/id", f"no record {unknown!r} in the records shown",
@@ -293,8 +293,6 @@ def checked_records(path: Path, problems: Problems, config: str = "default", spl
                     ) -> Iterator[Pair]:
     """Schema-valid records with their split (from the shard name of a build folder, else --split);
     problems are collected, so every bad record is named before anything is written."""
-    from newserrata.checks import Level, check_record
-    from newserrata.records_io import iter_records
 
     seen: dict[str, str] = {}
     for file, line, record in _progress(iter_records(path, problems, config, split), "report"):
@@ -309,8 +307,6 @@ def checked_records(path: Path, problems: Problems, config: str = "default", spl
 def read_predictions(path: Path, problems: Problems) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
     """Prediction lines by id, and the line of each; schema and duplicate ids are checked here,
     offsets and unknown ids against the records as they stream past."""
-    from newserrata import predictions as preds
-    from newserrata.jsonl import read_lines
 
     lines = [(str(path), number, value) for number, value in read_lines(path, problems)]
     indexed = preds.index(lines, problems)
@@ -319,7 +315,6 @@ def read_predictions(path: Path, problems: Problems) -> tuple[dict[str, dict[str
 
 
 def _progress(items: Iterable[Any], what: str) -> Iterable[Any]:
-    from tqdm import tqdm
 
     return tqdm(items, desc=what, unit=" records", file=sys.stderr, disable=None, leave=False)
 
@@ -333,65 +328,3 @@ def default_title(path: Path) -> str:
         except (OSError, ValueError, KeyError, TypeError):
             pass
     return Path(path).resolve().name
-
-
-def run(args: argparse.Namespace) -> int:
-    path = Path(args.records)
-    problems = Problems()
-    files = args.predictions or []
-    for given, what in ((path, "records"), *((Path(f), "predictions") for f in files)):
-        if not given.exists():
-            problems.add(str(given), None, "", f"no such {what} file or folder", "check the path")
-    if args.limit < 1:
-        problems.add("--limit", None, "", f"{args.limit} articles", "embed at least 1 article")
-    if path.is_file() and (args.split or args.config):
-        problems.add("--split" if args.split else "--config", None, "", f"does not apply to a single records file "
-                     f"({path})", "drop it: the whole file is shown; pass a build folder to choose a split")
-    problems.raise_if_any()
-    config = args.config or "default"
-    split = args.split or ("test" if files else None)  # a model is scored on one split, as `score` does
-    if path.is_dir():
-        check_layout(path, config, split, problems)
-    read = [(Path(f), *read_predictions(Path(f), problems)) for f in files]
-    if path.is_dir() and split:
-        for _, values, _ in read:
-            elsewhere(path, config, split, values, problems)
-    title = (args.title or default_title(path)) + (f" · {split}" if split else "")
-    names = [p.stem for p, _, _ in read]
-    others = [System(name, values, lines, str(p)) for name, (p, values, lines) in zip(names[1:], read[1:], strict=True)]
-    data = report_data(checked_records(path, problems, config, split), title=title,
-                       predictions=read[0][1] if read else None, limit=args.limit, problems=problems,
-                       model=names[0] if read else "predictions",
-                       prediction_file=str(read[0][0]) if read else "<predictions>",
-                       prediction_lines=read[0][2] if read else {}, others=others)
-    info = _write(data, Path(args.out))
-    from newserrata.jsonl import emit
-
-    shown = "" if info.embedded == info.records else f" ({info.embedded} embedded)"
-    emit(args.json, {"out": str(info.path), "records": info.records, "embedded": info.embedded, "bytes": info.bytes},
-         f"report: {info.records} record(s){shown}, {info.bytes / 1e6:.2f} MB -> {info.path}")
-    return 0
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "report", help="write a self-contained HTML report of a build or of a scored model",
-        description="Write one HTML file (no external resources) with the release summary, charts of span "
-                    "categories and severities, and an article browser with the error spans highlighted. "
-                    "With --predictions, gold and predicted spans side by side and per-record scores, "
-                    "worst first. Exit 2 on bad input, with nothing written.")
-    p.add_argument("records", metavar="BUILD_OR_RECORDS",
-                   help="a build folder (dist/<version>) or a records .jsonl / .parquet file")
-    p.add_argument("--predictions", metavar="PRED.jsonl", nargs="+",
-                   help="a model's predictions to compare with the gold spans; more files add a leaderboard")
-    p.add_argument("--split", help="only this split of a build folder (with --predictions: the split scored, "
-                   "default test)")
-    p.add_argument("--config", help="configuration of a build folder to read (default: default)")
-    p.add_argument("--out", required=True, help="the HTML file to write")
-    p.add_argument("--title", help="page title (default: name and version from MANIFEST.json)")
-    p.add_argument("--limit", type=int, default=LIMIT,
-                   help="embed at most this many articles; statistics still cover all (default: %(default)s)")
-    from newserrata.jsonl import json_option
-
-    json_option(p, "the result")
-    p.set_defaults(func=run)

@@ -14,7 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import jsonschema_rs
+from referencing import Registry, Resource
 
 KINDS = ("taxonomy", "article", "labels", "record", "prediction", "release")
 
@@ -78,8 +80,6 @@ def is_valid(kind: str, instance: Any) -> bool:
 
 def reference_errors(kind: str, instance: Any) -> list[tuple[str, str]]:
     """Same check on the reference implementation `jsonschema`; slow, for cross-checking."""
-    import jsonschema
-    from referencing import Registry, Resource
 
     registry = Registry().with_resources(
         (s["$id"], Resource.from_contents(s)) for s in all_schemas().values()

@@ -9,24 +9,32 @@ Definitions, and where they differ from the published scorers, are in docs/scori
 
 from __future__ import annotations
 
-import argparse
 import bisect
 import itertools
 import re
-import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import datasets
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from huggingface_hub import list_repo_refs
+from tqdm import tqdm
+
 from newserrata import predictions as preds
+from newserrata import scoring_stats as stats
 from newserrata.aggregate import Interval, merge
 from newserrata.checks import Level, check_record
 from newserrata.errors import InputError, Problem, Problems
 from newserrata.metrics import HEADLINE, Inputs, compute, compute_rows, ratio, undefined
 from newserrata.predictions import Located, PredictedSpan, Prediction
 from newserrata.records import Record
+from newserrata.records_io import check_layout, iter_records, layout, split_files, versions_beside
+from newserrata.scoring_stats import Pairs, spearman_weights
 from newserrata.taxonomy import weight
 
 HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+@[^\s@]+$")
@@ -229,7 +237,6 @@ def shroom_cor(length: int, gold_soft: list[tuple[int, int, float]], spans: list
         return 1.0 if (0.0 in xs) == (0.0 in ys) else 0.0
     if len(xs) == 1 or len(ys) == 1:
         return 0.0
-    from newserrata.scoring_stats import spearman_weights
 
     return spearman_weights(gold_weights, pred_weights, _pair_weights(gold_soft, pred_soft, gold_weights))
 
@@ -308,9 +315,7 @@ class Columns:
     statistics."""
 
     def __init__(self, rows: list[RecordScore], resample: str = "groups") -> None:
-        import numpy as np
 
-        from newserrata.scoring_stats import Pairs
 
         keys = [r.group_id for r in rows] if resample == "groups" else list(range(len(rows)))
         units: dict[Any, int] = {}
@@ -342,7 +347,6 @@ class Columns:
 
     def metrics(self) -> dict[str, float | None]:
         """Every registered metric on all the records."""
-        import numpy as np
 
         sums = self.unit_sums.sum(0, keepdims=True)
         return compute(Inputs({k: sums[:, i] for i, k in enumerate(SUMS)}, np.ones((1, self.units)), self.scored,
@@ -352,7 +356,6 @@ class Columns:
 def resample_blocks(units: int, records: int, resamples: int, seed: int) -> Iterator[Any]:
     """Bootstrap count matrices (block of resamples x units): each row draws `units` units with replacement.
     The block size depends only on the number of records, so a seed gives the same resamples everywhere."""
-    import numpy as np
 
     rng = np.random.default_rng(seed)
     size = max(1, min(resamples, CHUNK_CELLS // max(records, units, 1)))
@@ -365,7 +368,6 @@ def resample_blocks(units: int, records: int, resamples: int, seed: int) -> Iter
 def bootstrap_rows(systems: list[Columns], resamples: int, seed: int) -> list[dict[str, Any]]:
     """Every headline metric of every system on the same resamples (paired): per system, name -> (R,) array.
     The systems were scored on the same records in the same order, so one count matrix serves them all."""
-    import numpy as np
 
     first = systems[0]
     out: list[dict[str, list[Any]]] = [{name: [] for name in HEADLINE} for _ in systems]
@@ -397,7 +399,6 @@ def macro(sources: dict[str, dict[str, float | None]]) -> dict[str, float | None
 
 def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, gold: str, missing: int,
               bootstrap: int = 0, seed: int = 0, resample: str = "groups", mqm_per: int | None = None) -> Report:
-    from newserrata import scoring_stats as stats
 
     columns = Columns(rows, resample)
     sources = per_source(rows, resample)
@@ -461,7 +462,6 @@ def score_many(gold: Iterable[Located], predictions: list[tuple[str, dict[str, P
                *, gold_name: str, options: Options, progress: bool = False) -> list[Scored]:
     """Stream the gold once past every (file, indexed predictions); any problem anywhere raises before a
     score exists. Every file's rows come in the gold's order, which the paired bootstrap relies on."""
-    from tqdm import tqdm
 
     matchers = [preds.Matcher(indexed, problems, file=file, allow_missing=options.allow_missing, gold=gold_name)
                 for file, indexed in predictions]
@@ -507,7 +507,6 @@ def load_gold(spec: str, *, split: str | None, config: str | None, problems: Pro
               ) -> tuple[Iterator[Located], str]:
     """A build folder, a records JSONL / parquet file, or a Hub dataset pinned as ORG/NAME@REVISION.
     A split, config or version that does not exist stops here, naming those that do."""
-    from newserrata.records_io import check_layout, iter_records
 
     path = Path(spec)
     if path.is_file() and (split or config):
@@ -522,7 +521,6 @@ def load_gold(spec: str, *, split: str | None, config: str | None, problems: Pro
         return iter_records(path, problems), spec
     if HUB_ID.match(spec):
         return _hub_rows(spec, split, config), f"{spec} ({config}/{split})"
-    from newserrata.records_io import versions_beside
 
     others = versions_beside(path)
     problems.add(spec, None, "", "no such file or folder, and not a Hub id"
@@ -533,7 +531,6 @@ def load_gold(spec: str, *, split: str | None, config: str | None, problems: Pro
 
 
 def _hub_rows(spec: str, split: str, config: str) -> Iterator[Located]:
-    import datasets
 
     repo, revision = spec.split("@", 1)
     try:
@@ -548,8 +545,6 @@ def _hub_rows(spec: str, split: str, config: str) -> Iterator[Located]:
 
 def _hub_choices(repo: str, revision: str, config: str) -> str:
     """What a Hub dataset does have, to name beside a revision, config or split it does not ("" if unknown)."""
-    import datasets
-    from huggingface_hub import list_repo_refs
 
     try:
         refs = list_repo_refs(repo, repo_type="dataset")
@@ -567,10 +562,7 @@ def _hub_choices(repo: str, revision: str, config: str) -> str:
 
 def elsewhere(folder: Path, config: str, split: str, ids: Iterable[str], problems: Problems) -> None:
     """Predictions made for another split of the same build: one line per split with a count, then stop."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    from newserrata.records_io import layout, split_files
 
     def ids_of(file: Path) -> list[str]:
         try:
@@ -587,79 +579,3 @@ def elsewhere(folder: Path, config: str, split: str, ids: Iterable[str], problem
             problems.add(str(folder), None, "/id", f"{found} prediction id(s) are records of split {other!r}, not "
                          f"{split!r}", f"pass --split {other}, or predict the records of {split}")
     problems.raise_if_any()
-
-
-def run(args: argparse.Namespace) -> int:
-    from newserrata import mushroom
-
-    problems = Problems()
-    if args.compat and args.bootstrap:
-        problems.add("--bootstrap", None, "", "does not apply with --compat mushroom",
-                     "the official scorer reports means only: drop --bootstrap")
-    if Path(args.predictions).is_file() and mushroom.refuse_neighbour(Path(args.predictions), problems):
-        problems.raise_if_any()
-    indexed = preds.read(Path(args.predictions), problems)
-    if problems and not indexed:
-        problems.raise_if_any()  # an unreadable file: listing every gold id as missing would bury the cause
-    gold, name = load_gold(args.gold, split=args.split, config=args.config, problems=problems)
-    if Path(args.gold).is_dir():
-        elsewhere(Path(args.gold), args.config or "default", args.split or "test", indexed, problems)
-    if args.compat == "mushroom":
-        report: Report | mushroom.Report = mushroom.evaluate(gold, indexed, problems, file=args.predictions,
-                                                             gold_name=name, allow_missing=args.allow_missing)
-    else:
-        report = evaluate(gold, indexed, problems, file=args.predictions, gold_name=name,
-                          allow_missing=args.allow_missing, bootstrap=args.bootstrap, seed=args.seed,
-                          progress=sys.stderr.isatty(), resample=args.resample, mqm_per=args.mqm_per)
-    from newserrata.jsonl import emit
-
-    emit(args.json, report.to_dict(), report.table())
-    return 0
-
-
-def _count(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return number
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("score", help="score predictions against the gold",
-                       description="Character P/R/F1, severity-aware F1 (WMT23 QE), Mu-SHROOM IoU and correlation, "
-                                   "record IoU, document-level AUROC / balanced accuracy / Kendall / Pearson, per "
-                                   "category and per source. Definitions: docs/scoring.md. Exit 2 on bad input.")
-    p.add_argument("--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
-    p.add_argument("--predictions", required=True, help="predictions .jsonl (schema/prediction.schema.json)")
-    p.add_argument("--split", help="split of a build folder or Hub dataset (default: test)")
-    p.add_argument("--config", help="config of a build folder or Hub dataset (default: default)")
-    from newserrata.jsonl import json_option
-
-    json_option(p, "the full report")
-    p.add_argument("--compat", choices=("mushroom",),
-                   help="mushroom: only IoU and Cor, exactly as the official SemEval-2025 Mu-SHROOM scorer computes "
-                        "them, its degenerate cases included (docs/scoring.md)")
-    p.add_argument("--bootstrap", type=_count, default=0, metavar="N",
-                   help="N resamples for 95%% intervals (default 0: off; 1000 is usual)")
-    add_options(p)
-    p.set_defaults(func=run)
-
-
-def add_options(p: argparse.ArgumentParser) -> None:
-    """The options `score` shares with `compare`."""
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
-    p.add_argument("--resample", choices=("groups", "records"), default="groups",
-                   help="bootstrap unit: source documents (group_id, default) or records")
-    p.add_argument("--mqm-per", type=_positive, metavar="CHARS",
-                   help="scale MQM badness (gold, and scores derived from spans) to this many characters")
-    p.add_argument("--allow-missing", action="store_true",
-                   help="score gold records without a prediction line as empty predictions")
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
-
-__all__ = ["Report", "evaluate", "score"]

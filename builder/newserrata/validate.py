@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from newserrata import predictions as preds
 from newserrata.checks import Level, check_record
-from newserrata.errors import Problems, capped
-from newserrata.jsonl import emit, json_option, read_lines
+from newserrata.errors import Problems
+from newserrata.jsonl import read_lines
+from newserrata.mushroom import refuse_neighbour
 from newserrata.records_io import iter_records
 from newserrata.sources import native
 
@@ -56,7 +54,6 @@ def validate_records(path: Path, problems: Problems, summary: Checked) -> None:
 
 def validate_predictions(path: Path, problems: Problems, summary: Checked) -> None:
     """The scorer's own reading of a predictions file, without the gold to check offsets against."""
-    from newserrata.mushroom import refuse_neighbour
 
     if refuse_neighbour(path, problems):
         summary.files += 1
@@ -120,25 +117,3 @@ def validate(paths: list[Path], kind: str | None = None) -> tuple[Problems, Chec
             continue
         CHECKS[found](path, problems, summary)
     return problems, summary
-
-
-def run(args: argparse.Namespace) -> int:
-    problems, summary = validate([Path(p) for p in args.paths], args.kind)
-    for line in capped(problems):
-        print(line, file=sys.stderr)
-    status = "ok" if not problems else f"{len(problems)} problem(s)"
-    emit(args.json, {"ok": not problems, "files": summary.files, "items": summary.items,
-                     "problems": [dataclasses.asdict(p) | {"text": str(p)} for p in problems]},
-         f"validate: {summary.files} file(s), {summary.items} item(s): {status}")
-    return 2 if problems else 0
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="check data, labels, records or predictions",
-                       description="Check files against the JSON Schemas in schema/ and against their texts "
-                                   "(offsets, span text, duplicates, derived fields). Exit 2 on any problem.")
-    p.add_argument("paths", nargs="+", help="files or folders: data/, an articles/*.json, a labels/*.jsonl, "
-                   "records (.jsonl, .parquet, a build folder), predictions (.jsonl)")
-    p.add_argument("--kind", choices=KINDS, help="what the paths are (default: inferred)")
-    json_option(p, "the result, with every problem")
-    p.set_defaults(func=run)

@@ -16,6 +16,12 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+from datasets import Features, List, Value
+
+from newserrata.schemas import load_schema
+
 if TYPE_CHECKING:
     import datasets
     import pyarrow as pa
@@ -42,9 +48,7 @@ def features() -> datasets.Features:
     """The published columns, derived from schema/record.schema.json in its property order: the card's
     dataset_info and every parquet file's metadata come from here, and `pyarrow.Table.from_pylist` drops any
     key missing from them, so a field can only be added in one place."""
-    from datasets import Features
 
-    from newserrata.schemas import load_schema
 
     record = load_schema("record")
     return Features({name: _feature(record, prop) for name, prop in record["properties"].items()})
@@ -52,9 +56,7 @@ def features() -> datasets.Features:
 
 def _feature(schema: dict[str, Any], prop: dict[str, Any]) -> Any:
     """One property as a `datasets` feature; null alternatives drop out (every Arrow column is nullable)."""
-    from datasets import List, Value
 
-    from newserrata.schemas import load_schema
 
     if "$ref" in prop:
         file, _, path = prop["$ref"].partition("#")
@@ -83,7 +85,6 @@ def schema() -> pa.Schema:
 
 
 def to_table(rows: list[dict[str, Any]]) -> pa.Table:
-    import pyarrow as pa
 
     return pa.Table.from_pylist(rows, schema=schema())
 
@@ -111,8 +112,6 @@ class ShardWriter:
             self._flush(ROW_GROUP)
 
     def _flush(self, count: int) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
 
         table = pa.concat_tables(self.pending)
         group, rest = table.slice(0, count), table.slice(count)
@@ -199,7 +198,6 @@ class SortedSplit:
     def _spill(self) -> None:
         """A sorted run as an Arrow IPC file in small batches: no encoding to pay for, and the merge reads
         back one small batch per run at a time."""
-        import pyarrow as pa
 
         if not self.spill:
             return
@@ -225,14 +223,11 @@ class SortedSplit:
 
 
 def _sorted(tables: list[pa.Table]) -> pa.Table:
-    import pyarrow as pa
 
     return pa.concat_tables(tables).sort_by("id") if tables else to_table([])
 
 
 def _batches(files: list[Path]) -> Iterator[pa.RecordBatch]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
     for path in files:
         if path.suffix == ".arrow":
@@ -268,7 +263,6 @@ class _Cursor:
 
 def merge_runs(runs: list[list[Path]], out: ShardWriter) -> None:
     """k-way merge of sorted runs by id; consecutive rows of one batch travel as one slice."""
-    import pyarrow as pa
 
     cursors = [_Cursor(files) for files in runs]
     heap = [(c.ids[0], k) for k, c in enumerate(cursors) if c.batch is not None]

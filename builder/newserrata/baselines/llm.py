@@ -20,6 +20,9 @@ from pathlib import Path
 from threading import Lock
 from typing import Any
 
+from openai import APIConnectionError, APIStatusError, OpenAI
+from tqdm import tqdm
+
 from newserrata.atomic import write_bytes
 from newserrata.errors import InputError, Problem, scrub
 from newserrata.taxonomy import CATEGORIES
@@ -189,7 +192,6 @@ class Judge:
     usage: Usage = field(default_factory=Usage)
 
     def __post_init__(self) -> None:
-        from openai import OpenAI
 
         # The client retries 408/409/429/5xx and connection errors with exponential backoff,
         # honouring Retry-After; that is the behaviour we want, so it is not rewritten here.
@@ -227,7 +229,6 @@ class Judge:
 
     def completion(self, chat: list[dict[str, str]]) -> Any:
         """The endpoint's reply, or EndpointError saying what went wrong; the key never appears in it."""
-        from openai import APIConnectionError, APIStatusError
 
         try:
             response = self.client.chat.completions.create(model=self.model, messages=chat, temperature=0)
@@ -261,7 +262,6 @@ class Judge:
         return spans
 
     def predict_all(self, records: list[dict[str, Any]], progress: bool = False) -> list[list[dict[str, Any]]]:
-        from tqdm import tqdm
 
         with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
             return list(tqdm(pool.map(self.predict, records), total=len(records), desc="llm", unit=" records",

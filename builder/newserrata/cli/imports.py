@@ -1,10 +1,4 @@
-"""`newserrata import KIND FILE`: any registered file-based source kind to published records, for
-inspection before a build.
-
-The records are exactly what `newserrata build` makes of the same file (same importer, same
-aggregation, same checks), so a maintainer can look at them, and validate them, before adding the
-file to data/release.toml. Each kind's own release keys become the sub-command's flags.
-"""
+"""`newserrata import KIND FILE`: one file of a registered source kind to records."""
 
 from __future__ import annotations
 
@@ -16,8 +10,9 @@ from types import MappingProxyType
 from newserrata.aggregate import aggregate
 from newserrata.atomic import atomic_write
 from newserrata.checks import check_record
+from newserrata.cli.output import emit, json_option
 from newserrata.errors import Problems
-from newserrata.jsonl import dumps, emit, json_option
+from newserrata.jsonl import dumps
 from newserrata.release import Source
 from newserrata.sources import MAIN, SourceKind, SourceLog, kinds
 

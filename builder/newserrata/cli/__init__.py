@@ -1,4 +1,5 @@
-"""The `newserrata` command: one sub-command per stage, each defined beside its stage.
+"""The `newserrata` command: one thin module per sub-command (argument parsing and printing), each calling
+its stage.
 
 Exit status: 0 done, 2 bad input or an output that cannot be written (nothing written), 130
 interrupted by Ctrl-C, 143 terminated by SIGTERM. An interrupt runs the same cleanup as an error,
@@ -16,22 +17,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
 
-from newserrata import (
+from newserrata.cli import (
     annotate,
-    baselines,
+    baseline,
     build,
     compare,
     convert,
-    harness,
     imports,
+    lm_eval,
     publish,
     report,
-    scoring,
+    score,
     validate,
 )
 from newserrata.errors import InputError, Problem, capped
 
-COMMANDS = [validate, build, imports, annotate, publish, scoring, compare, baselines, report, harness, convert]
+COMMANDS = [validate, build, imports, annotate, publish, score, compare, baseline, report, lm_eval, convert]
 INTERRUPTED = 130
 TERMINATED = 143
 OUTPUT_HINTS = {

@@ -1,0 +1,34 @@
+"""`newserrata validate`: check data folders, label, record and prediction files."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from newserrata.cli.output import emit, json_option
+from newserrata.errors import capped
+from newserrata.validate import KINDS, validate
+
+
+def run(args: argparse.Namespace) -> int:
+    problems, summary = validate([Path(p) for p in args.paths], args.kind)
+    for line in capped(problems):
+        print(line, file=sys.stderr)
+    status = "ok" if not problems else f"{len(problems)} problem(s)"
+    emit(args.json, {"ok": not problems, "files": summary.files, "items": summary.items,
+                     "problems": [dataclasses.asdict(p) | {"text": str(p)} for p in problems]},
+         f"validate: {summary.files} file(s), {summary.items} item(s): {status}")
+    return 2 if problems else 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check data, labels, records or predictions",
+                       description="Check files against the JSON Schemas in schema/ and against their texts "
+                                   "(offsets, span text, duplicates, derived fields). Exit 2 on any problem.")
+    p.add_argument("paths", nargs="+", help="files or folders: data/, an articles/*.json, a labels/*.jsonl, "
+                   "records (.jsonl, .parquet, a build folder), predictions (.jsonl)")
+    p.add_argument("--kind", choices=KINDS, help="what the paths are (default: inferred)")
+    json_option(p, "the result, with every problem")
+    p.set_defaults(func=run)
