@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import glob
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -96,8 +97,6 @@ class Clock:
         self.last, self.last_cpu = time.perf_counter(), time.process_time()
 
     def lap(self, step: str) -> None:
-        import resource
-
         now, cpu = time.perf_counter(), time.process_time()
         self.seconds[step] = round(now - self.last, 3)
         self.cpu_seconds[step] = round(cpu - self.last_cpu, 3)

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from newserrata.baselines import heuristic, simple
 from newserrata.metrics import BASELINE_METRICS
+from newserrata.scoring import score
 
 NAMES = ("empty", "all", "heuristic", "llm")
 
 
 def rule(name: str) -> Callable[[dict[str, Any]], list[dict[str, Any]]]:
     """The per-record predictor of an offline baseline."""
-    from newserrata.baselines import heuristic, simple
-
     return {"empty": simple.empty, "all": simple.everything, "heuristic": heuristic.predict}[name]
 
 
@@ -30,8 +30,6 @@ def predictions(name: str, records: list[dict[str, Any]]) -> list[dict[str, Any]
 def results_table(records: list[dict[str, Any]]) -> str:
     """Markdown table of the offline baselines on each split. Records may carry a `split` key
     (the build knows where each went); without it they are scored together as `all`."""
-    from newserrata.scoring import score
-
     by_split: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         clean = {k: v for k, v in record.items() if k != "split"}
