@@ -168,7 +168,7 @@ def score_cor(length: int, ref_soft: list[dict[str, Any]], pred_soft: list[dict[
 
 
 @dataclass
-class Report:
+class MushroomReport:
     """What `newserrata score --compat mushroom` prints: the task's two numbers, means over records."""
 
     gold: str
@@ -191,7 +191,7 @@ class Report:
 
 
 def evaluate(gold: Iterable[Located], predictions: dict[str, Prediction], problems: Problems, *, file: str,
-             gold_name: str, allow_missing: bool = False) -> Report:
+             gold_name: str, allow_missing: bool = False) -> MushroomReport:
     """Every record scored as the task's scorer scores its reference and submission lines. A span past the
     end of its text is refused (as by our scorer), and said to be a crash of theirs: no number exists."""
     matcher = preds.Matcher(predictions, problems, file=file, allow_missing=allow_missing, gold=gold_name)
@@ -223,7 +223,7 @@ def evaluate(gold: Iterable[Located], predictions: dict[str, Prediction], proble
     metrics = {"shroom_iou": _mean(ious), "shroom_cor": _mean(cors)}
     undefined = {k: "no records, or a record with an empty text (NaN in the official scorer)"
                  for k, v in metrics.items() if v is None}
-    return Report(gold_name, len(ious), len(matcher.missing), metrics, undefined=undefined)
+    return MushroomReport(gold_name, len(ious), len(matcher.missing), metrics, undefined=undefined)
 
 
 def _mean(values: list[float]) -> float | None:

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     if Path(args.gold).is_dir():
         elsewhere(Path(args.gold), args.config or "default", args.split or "test", indexed, problems)
     if args.compat == "mushroom":
-        report: Report | mushroom.Report = mushroom.evaluate(gold, indexed, problems, file=args.predictions,
+        report: Report | mushroom.MushroomReport = mushroom.evaluate(gold, indexed, problems, file=args.predictions,
                                                              gold_name=name, allow_missing=args.allow_missing)
     else:
         report = evaluate(gold, indexed, problems, file=args.predictions, gold_name=name,
