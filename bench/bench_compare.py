@@ -47,7 +47,7 @@ def compare(gold_path: Path, paths: list[Path], resamples: int) -> float:
     start = time.perf_counter()
     problems = Problems()
     indexed = [(str(p), preds.read(p, problems)) for p in paths]
-    gold, name = load_gold(str(gold_path), split="test", config="default", problems=problems)
+    gold, name = load_gold(str(gold_path), split=None, config=None, problems=problems)
     options = Options(bootstrap=resamples)
     scored = score_many(gold, indexed, problems, gold_name=name, options=options)
     compare_scored([(p.stem, str(p), s) for p, s in zip(paths, scored, strict=True)], gold_name=name,

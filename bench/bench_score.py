@@ -72,7 +72,7 @@ def score(gold_path: Path, pred_path: Path) -> tuple[float, int]:
     start = time.perf_counter()
     problems = Problems()
     indexed = preds.read(pred_path, problems)
-    gold, name = load_gold(str(gold_path), split="test", config="default", problems=problems)
+    gold, name = load_gold(str(gold_path), split=None, config=None, problems=problems)
     report = evaluate(gold, indexed, problems, file=str(pred_path), gold_name=name)
     return time.perf_counter() - start, report.records
 
