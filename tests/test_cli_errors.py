@@ -101,3 +101,24 @@ def test_json_is_a_path_everywhere_and_counts_are_whole_numbers(tmp_path: Path, 
     counts = {k: v for k, v in report["counts"].items() if k != "severity_credit"}
     assert all(type(v) is int for v in counts.values()), counts
     assert all(type(s["records"]) is int for s in report["per_source"].values())
+
+
+def test_validate_gold_checks_prediction_offsets_and_ids_against_the_records(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from scoring_fixtures import record, write_jsonl
+
+    text = "The minister said the the talks went well."
+    gold = write_jsonl(tmp_path / "gold.jsonl", [record("r1", text, [[(18, 25, "fluency/repetition", "minor")]])])
+    good = write_jsonl(tmp_path / "good.jsonl", [{"id": "r1", "spans": [{"start": 18, "end": 25}]}])
+    assert main(["validate", str(good), "--gold", str(gold)]) == 0
+    past = write_jsonl(tmp_path / "past.jsonl", [{"id": "r1", "spans": [{"start": 40, "end": 90}]}])
+    assert main(["validate", str(past)]) == 0, "without the gold, offsets cannot be checked"
+    assert main(["validate", str(past), "--gold", str(gold)]) == 2
+    err = capsys.readouterr().err
+    assert f"{past}:1: /spans/0/end: end 90 is past the end of the text" in err
+    unknown = write_jsonl(tmp_path / "unknown.jsonl", [{"id": "r1", "spans": []}, {"id": "zz", "spans": []}])
+    assert main(["validate", str(unknown), "--gold", str(gold)]) == 2
+    assert "1 prediction id(s) are not records of the gold (first: 'zz')" in capsys.readouterr().err
+    assert main(["validate", str(gold), "--gold", str(gold)]) == 2
+    assert "--gold checks predictions" in capsys.readouterr().err
+    assert main(["validate", str(good), "--split", "test"]) == 2

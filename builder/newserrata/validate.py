@@ -11,6 +11,7 @@ from newserrata.errors import Problems
 from newserrata.jsonl import read_lines
 from newserrata.mushroom import refuse_neighbour
 from newserrata.records_io import iter_records
+from newserrata.scoring import elsewhere, load_gold
 from newserrata.sources import native
 
 KINDS = ("data", "article", "labels", "record", "prediction")
@@ -54,7 +55,6 @@ def validate_records(path: Path, problems: Problems, summary: Checked) -> None:
 
 def validate_predictions(path: Path, problems: Problems, summary: Checked) -> None:
     """The scorer's own reading of a predictions file, without the gold to check offsets against."""
-
     if refuse_neighbour(path, problems):
         summary.files += 1
         return
@@ -62,6 +62,43 @@ def validate_predictions(path: Path, problems: Problems, summary: Checked) -> No
     summary.files += 1
     summary.items += len(lines)
     preds.index(lines, problems)
+
+
+@dataclass(frozen=True, slots=True)
+class Gold:
+    """The records that predictions are checked against: `newserrata score`'s --gold, --split, --config."""
+
+    spec: str
+    split: str | None = None
+    config: str | None = None
+
+
+def validate_against_gold(path: Path, gold: Gold, problems: Problems, summary: Checked) -> None:
+    """What `score` would refuse, without scoring: every prediction's offsets (and segment indexes) inside
+    its record's text, and every id a record of the chosen split."""
+    found = len(problems)
+    if refuse_neighbour(path, problems):
+        summary.files += 1
+        return
+    indexed = preds.read(path, problems)
+    summary.files += 1
+    summary.items += len(indexed)
+    if len(problems) > found:
+        return
+    records, _ = load_gold(gold.spec, split=gold.split, config=gold.config, problems=problems)
+    if Path(gold.spec).is_dir():
+        elsewhere(Path(gold.spec), gold.config or "default", gold.split or "test", indexed, problems)
+    seen: set[str] = set()
+    for _, _, record in records:
+        prediction = indexed.get(record["id"])
+        seen.add(record["id"])
+        if prediction is not None:
+            preds.check_offsets(prediction, record["text"], problems, len(record.get("segments") or ()))
+    unknown = sorted(set(indexed) - seen)
+    if unknown:
+        first = indexed[unknown[0]]
+        problems.add(first.file, first.line, "/id", f"{len(unknown)} prediction id(s) are not records of the gold "
+                     f"(first: {unknown[0]!r})", "predict for the same build, config and split")
 
 
 CHECKS = {
@@ -100,7 +137,8 @@ def infer_kind(path: Path) -> str | None:
     return "prediction" if keys else None
 
 
-def validate(paths: list[Path], kind: str | None = None) -> tuple[Problems, Checked]:
+def validate(paths: list[Path], kind: str | None = None, gold: Gold | None = None) -> tuple[Problems, Checked]:
+    """Every path checked by its kind; with `gold`, predictions files are also checked against its records."""
     problems, summary = Problems(), Checked()
     for path in paths:
         if not path.exists():
@@ -115,5 +153,11 @@ def validate(paths: list[Path], kind: str | None = None) -> tuple[Problems, Chec
             problems.add(str(path), None, "", "cannot tell what kind of file this is",
                          f"pass --kind ({', '.join(KINDS)})")
             continue
-        CHECKS[found](path, problems, summary)
+        if gold is not None and found != "prediction":
+            problems.add(str(path), None, "", f"--gold checks predictions, and this is {found}",
+                         "pass predictions files with --gold, or drop --gold")
+        elif gold is not None:
+            validate_against_gold(path, gold, problems, summary)
+        else:
+            CHECKS[found](path, problems, summary)
     return problems, summary

@@ -8,12 +8,18 @@ import sys
 from pathlib import Path
 
 from newserrata.cli.output import emit, json_option
-from newserrata.errors import capped
-from newserrata.validate import KINDS, validate
+from newserrata.errors import Problems, capped
+from newserrata.validate import KINDS, Gold, validate
 
 
 def run(args: argparse.Namespace) -> int:
-    problems, summary = validate([Path(p) for p in args.paths], args.kind)
+    gold = Gold(args.gold, args.split, args.config) if args.gold else None
+    if gold is None and (args.split or args.config):
+        problems = Problems()
+        problems.add("--split" if args.split else "--config", None, "", "applies only with --gold",
+                     "add --gold BUILD, or drop it")
+        problems.raise_if_any()
+    problems, summary = validate([Path(p) for p in args.paths], args.kind, gold)
     for line in capped(problems):
         print(line, file=sys.stderr)
     status = "ok" if not problems else f"{len(problems)} problem(s)"
@@ -30,5 +36,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="+", help="files or folders: data/, an articles/*.json, a labels/*.jsonl, "
                    "records (.jsonl, .parquet, a build folder), predictions (.jsonl)")
     p.add_argument("--kind", choices=KINDS, help="what the paths are (default: inferred)")
+    p.add_argument("--gold", help="check predictions against these records, as `score` would: dist/<version>, a "
+                   "records .jsonl or .parquet, or ORG/NAME@REVISION")
+    p.add_argument("--split", help="with --gold: split of a build folder or Hub dataset (default: test)")
+    p.add_argument("--config", help="with --gold: config of a build folder or Hub dataset (default: default)")
     json_option(p, "the result, with every problem")
     p.set_defaults(func=run)
