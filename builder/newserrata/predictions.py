@@ -17,6 +17,7 @@ from typing import Any
 
 from newserrata import schemas
 from newserrata.checks import SPAN_HINT, check_whole_offsets
+from newserrata.collector import fewer_collections
 from newserrata.errors import Problems
 from newserrata.jsonl import read_lines
 
@@ -78,6 +79,12 @@ def _finite(file: str, line: int, value: Any, problems: Problems) -> bool:
     null; name them for what they are, since no metric can be computed from them."""
     if not isinstance(value, dict):
         return True
+    try:  # the common case in one pass: a sum of finite numbers is finite (NaN and inf propagate)
+        spans, segments, score = value.get("spans") or (), value.get("segments") or (), value.get("score") or 0.0
+        if math.isfinite(score + sum(s.get("prob", 0.0) for s in spans) + sum(s.get("score", 0.0) for s in segments)):
+            return True
+    except (TypeError, AttributeError):
+        pass  # not numbers, or not objects: the schema names those; look at each value below
     numbers = [("/score", value.get("score"))]
     for key, number in (("spans", "prob"), ("segments", "score")):
         items = value.get(key)
@@ -107,7 +114,8 @@ def index(lines: Iterable[Located], problems: Problems) -> dict[str, Prediction]
 
 
 def read(path: Path, problems: Problems) -> dict[str, Prediction]:
-    return index(((str(path), n, v) for n, v in read_lines(Path(path), problems)), problems)
+    with fewer_collections():
+        return index(((str(path), n, v) for n, v in read_lines(Path(path), problems)), problems)
 
 
 def from_dicts(values: Iterable[dict[str, Any]], problems: Problems, name: str = "<predictions>"

@@ -29,6 +29,7 @@ from newserrata import predictions as preds
 from newserrata import scoring_stats as stats
 from newserrata.aggregate import Interval, merge
 from newserrata.checks import Level, check_record
+from newserrata.collector import fewer_collections
 from newserrata.errors import InputError, Problem, Problems
 from newserrata.metrics import HEADLINE, Inputs, compute, compute_rows, ratio, undefined
 from newserrata.predictions import Located, PredictedSpan, Prediction
@@ -467,13 +468,14 @@ def score_many(gold: Iterable[Located], predictions: list[tuple[str, dict[str, P
                 for file, indexed in predictions]
     scored = [Scored() for _ in predictions]
     seen: dict[str, str] = {}
-    for where, line, record in tqdm(gold, desc="score", unit=" records", disable=not progress, leave=False):
-        if not check_record(record, (where, line), problems, Level.GOLD, seen):
-            continue
-        gold_record = Gold.from_dict(record, options.mqm_per)
-        for matcher, out in zip(matchers, scored, strict=True):
-            prediction = matcher.take(record["id"], record["text"], len(gold_record.segments))
-            out.rows.append(score_record(gold_record, prediction, out.categories, options.mqm_per))
+    with fewer_collections():
+        for where, line, record in tqdm(gold, desc="score", unit=" records", disable=not progress, leave=False):
+            if not check_record(record, (where, line), problems, Level.GOLD, seen):
+                continue
+            gold_record = Gold.from_dict(record, options.mqm_per)
+            for matcher, out in zip(matchers, scored, strict=True):
+                prediction = matcher.take(record["id"], record["text"], len(gold_record.segments))
+                out.rows.append(score_record(gold_record, prediction, out.categories, options.mqm_per))
     for matcher, out in zip(matchers, scored, strict=True):
         matcher.finish()
         out.missing = len(matcher.missing)
