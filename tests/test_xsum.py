@@ -22,7 +22,7 @@ import pytest
 from newserrata import schemas
 from newserrata.aggregate import aggregate
 from newserrata.checks import check_record
-from newserrata.errors import InputError, Problems
+from newserrata.errors import SHOWN, InputError, Problems, capped
 from newserrata.records import Record
 from newserrata.sources.xsum import FACTUALITY_COLUMNS, HALLUCINATION_COLUMNS, place, read_records
 
@@ -249,14 +249,16 @@ def test_no_records_and_every_problem_at_once(tmp_path: Path) -> None:
     ]
 
 
-def test_repeated_problems_are_capped(tmp_path: Path) -> None:
+def test_repeated_problems_are_capped_when_printed(tmp_path: Path) -> None:
     rows = fixture_rows(HALLUCINATIONS)
     for row in rows[:8]:
         row[1] = "T5"
     path = write(tmp_path / "h.csv", HALLUCINATION_COLUMNS, rows)
-    found = problems_of(path)
-    assert len(found) == 6 and all("unknown system 'T5'" in p for p in found[:5])
-    assert found[5] == f"{path}: /: and 3 more like this: unknown system 'T5'"
+    with pytest.raises(InputError) as caught:
+        list(read_records(path, None, source="xsum", license="CC-BY-4.0", domain="news", counts=Counter()))
+    lines = capped(caught.value.problems)
+    assert sum("unknown system 'T5'" in line for line in lines) == SHOWN
+    assert lines[SHOWN] == "  ... and 5 more like this"
 
 
 @pytest.mark.parametrize(("column", "value", "expected"), [

@@ -44,7 +44,7 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     from newserrata.release import Source
 
-from newserrata.errors import Problem, Problems
+from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Span, Verdict
 from newserrata.sources.base import MAIN, SourceKind, SourceLog, register
 from newserrata.text import normalize
@@ -62,31 +62,8 @@ NULL = "NULL"
 ESCAPED_NEWLINE = "\\n"
 WELSH = frozenset({"39497668", "39553812", "40254741"})
 WORKER = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
-CAP = 5
 
 Mark = tuple[int, int, str, str]  # start, end (into the unescaped summary), category, original type
-
-
-class _Capped(Problems):
-    """Past the first few problems of one kind, one line says how many more there are: a wrong
-    column repeats on every row and would bury everything else."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.kinds: Counter[tuple[str, str]] = Counter()
-
-    def add(self, file: str, line: int | None, pointer: str, message: str, hint: str = "",
-            kind: str | None = None) -> None:
-        key = (str(file), kind or message)
-        self.kinds[key] += 1
-        if self.kinds[key] <= CAP:
-            super().add(file, line, pointer, message, hint)
-
-    def raise_if_any(self) -> None:
-        for (file, kind), n in self.kinds.items():
-            if n > CAP:
-                self.append(Problem(file, None, "", f"and {n - CAP} more like this: {kind}"))
-        super().raise_if_any()
 
 
 @dataclass(slots=True)
@@ -142,7 +119,7 @@ def place(summary: str, span: str, start: int, end: int) -> tuple[int, int, str]
 # --------------------------------------------------------------------------- reading the files
 
 
-def _lines(path: Path, stream: IO[bytes], problems: _Capped) -> Iterator[str]:
+def _lines(path: Path, stream: IO[bytes], problems: Problems) -> Iterator[str]:
     """Decoded lines for the csv module. A line that is not UTF-8 is reported with its number and read
     on with replacement characters, so one pass finds every bad line."""
     for number, raw in enumerate(stream, 1):
@@ -152,11 +129,11 @@ def _lines(path: Path, stream: IO[bytes], problems: _Capped) -> Iterator[str]:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             problems.add(str(path), number, "", f"not valid UTF-8 at byte {exc.start} of the line: {exc.reason}",
-                         "re-save the file as UTF-8", kind="not valid UTF-8")
+                         "re-save the file as UTF-8")
             yield raw.decode("utf-8", "replace")
 
 
-def _rows(path: Path, columns: tuple[str, ...], problems: _Capped) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(path: Path, columns: tuple[str, ...], problems: Problems) -> Iterator[tuple[int, dict[str, str]]]:
     """(first line, cells by column) of every row, streamed; the files quote CSV-style (doubled `""`)."""
     file, rows = str(path), 0
     try:
@@ -185,7 +162,7 @@ def _rows(path: Path, columns: tuple[str, ...], problems: _Capped) -> Iterator[t
                     yield start, {c: cells[i] for c, i in zip(columns, index, strict=True)}
                 elif cells:
                     problems.add(file, start, "", f"{len(cells)} cells, expected {len(names)}",
-                                 'quote a cell that holds a comma or a quote: "a, ""b"""', kind="wrong number of cells")
+                                 'quote a cell that holds a comma or a quote: "a, ""b"""')
                 start = reader.line_num + 1
         except csv.Error as exc:
             problems.add(file, reader.line_num, "", f"malformed CSV: {exc}",
@@ -196,16 +173,16 @@ def _rows(path: Path, columns: tuple[str, ...], problems: _Capped) -> Iterator[t
 
 
 def _summary(file: str, line: int, row: dict[str, str], summaries: dict[tuple[str, str], _Summary],
-             problems: _Capped) -> _Summary | None:
+             problems: Problems) -> _Summary | None:
     bbcid, system = row["bbcid"], row["system"]
     if not (bbcid.isascii() and bbcid.isdigit()):
         problems.add(file, line, "bbcid", f"{bbcid!r} is not an XSum document id",
-                     "the BBC article number, digits only", kind="bad bbcid")
+                     "the BBC article number, digits only")
         return None
     if system not in SYSTEMS and system != HUMAN:
         problems.add(file, line, "system", f"unknown system {system!r}",
                      f"known: {', '.join((*SYSTEMS, HUMAN))}; add a new summarizer to SYSTEMS in "
-                     "newserrata/sources/xsum.py", kind=f"unknown system {system!r}")
+                     "newserrata/sources/xsum.py")
         return None
     text = unescape(row["summary"])
     if not text.strip():
@@ -216,29 +193,27 @@ def _summary(file: str, line: int, row: dict[str, str], summaries: dict[tuple[st
         summary = summaries[(bbcid, system)] = _Summary(bbcid, system, text, line)
     elif summary.text != text:
         problems.add(file, line, "summary", f"the summary of ({bbcid}, {system}) differs from the one at line "
-                     f"{summary.line}", "every row of a summary carries the same text", kind="summary differs")
+                     f"{summary.line}", "every row of a summary carries the same text")
         return None
     return summary
 
 
-def _offsets(file: str, line: int, row: dict[str, str], summary: str, problems: _Capped) -> tuple[int, int] | None:
+def _offsets(file: str, line: int, row: dict[str, str], summary: str, problems: Problems) -> tuple[int, int] | None:
     try:
         start, end = int(row["hallucinated_span_start"]), int(row["hallucinated_span_end"])
     except ValueError:
         problems.add(file, line, "hallucinated_span_start", f"offsets {row['hallucinated_span_start']!r}, "
-                     f"{row['hallucinated_span_end']!r} are not whole numbers", "write offsets as integers",
-                     kind="offsets are not whole numbers")
+                     f"{row['hallucinated_span_end']!r} are not whole numbers", "write offsets as integers")
         return None
     if not 0 <= start <= end <= len(summary) + 1:
         problems.add(file, line, "hallucinated_span_end", f"offsets [{start}:{end}] are outside the summary "
                      f"({len(summary) + 1} characters with the newline before it)",
-                     'offsets index "\\n" + summary; a row without a span has type NULL',
-                     kind="offsets out of range")
+                     'offsets index "\\n" + summary; a row without a span has type NULL')
         return None
     return start, end
 
 
-def _read_hallucinations(path: Path, problems: _Capped, counts: Counter[str]) -> dict[tuple[str, str], _Summary]:
+def _read_hallucinations(path: Path, problems: Problems, counts: Counter[str]) -> dict[tuple[str, str], _Summary]:
     summaries: dict[tuple[str, str], _Summary] = {}
     file = str(path)
     for line, row in _rows(path, HALLUCINATION_COLUMNS, problems):
@@ -248,7 +223,7 @@ def _read_hallucinations(path: Path, problems: _Capped, counts: Counter[str]) ->
         if summary is None:
             continue
         if not WORKER.match(worker):
-            problems.add(file, line, "worker_id", f"{worker!r} is not a worker id", "e.g. wid_0", kind="bad worker id")
+            problems.add(file, line, "worker_id", f"{worker!r} is not a worker id", "e.g. wid_0")
             continue
         marks = summary.marks.setdefault(worker, [])
         kind = row["hallucination_type"]
@@ -260,8 +235,7 @@ def _read_hallucinations(path: Path, problems: _Capped, counts: Counter[str]) ->
         category = CATEGORIES.get(kind)
         if category is None:
             problems.add(file, line, "hallucination_type", f"unknown hallucination type {kind!r}",
-                         "intrinsic, extrinsic or NULL (no span); map a new type in CATEGORIES",
-                         kind=f"unknown hallucination type {kind!r}")
+                         "intrinsic, extrinsic or NULL (no span); map a new type in CATEGORIES")
             continue
         offsets = _offsets(file, line, row, summary.text, problems)
         if offsets is None:
@@ -285,7 +259,7 @@ def _read_hallucinations(path: Path, problems: _Capped, counts: Counter[str]) ->
 
 
 def _read_factuality(path: Path, hallucinations: Path, summaries: dict[tuple[str, str], _Summary],
-                     problems: _Capped, counts: Counter[str]) -> None:
+                     problems: Problems, counts: Counter[str]) -> None:
     file = str(path)
     for line, row in _rows(path, FACTUALITY_COLUMNS, problems):
         counts["factuality_rows"] += 1
@@ -293,26 +267,22 @@ def _read_factuality(path: Path, hallucinations: Path, summaries: dict[tuple[str
         summary = summaries.get((bbcid, system))
         if summary is None:
             problems.add(file, line, "bbcid", f"({bbcid}, {system}) is not a summary of {hallucinations.name}",
-                         "pair the factuality file with the hallucination file published beside it",
-                         kind="factuality row without its summary")
+                         "pair the factuality file with the hallucination file published beside it")
             continue
         if _loose(row["summary"]) != _loose(summary.text):
             problems.add(file, line, "summary", f"the summary differs from the one of ({bbcid}, {system}) at "
-                         f"{hallucinations.name}:{summary.line}", "pair the files published together",
-                         kind="factuality summary differs")
+                         f"{hallucinations.name}:{summary.line}", "pair the files published together")
             continue
         counts["factuality_summaries_without_their_quote_marks"] += unescape(row["summary"]) != summary.text
         if answer not in ANSWERS and answer != NULL:
-            problems.add(file, line, "is_factual", f"unknown answer {answer!r}", "yes, no or NULL",
-                         kind=f"unknown answer {answer!r}")
+            problems.add(file, line, "is_factual", f"unknown answer {answer!r}", "yes, no or NULL")
             continue
         if not WORKER.match(worker):
-            problems.add(file, line, "worker_id", f"{worker!r} is not a worker id", "e.g. wid_0", kind="bad worker id")
+            problems.add(file, line, "worker_id", f"{worker!r} is not a worker id", "e.g. wid_0")
             continue
         if worker in summary.verdicts:
             problems.add(file, line, "worker_id", f"{worker} already answered for ({bbcid}, {system}) at line "
-                         f"{summary.verdicts[worker][0]}", "one answer per worker and summary",
-                         kind="worker answered twice")
+                         f"{summary.verdicts[worker][0]}", "one answer per worker and summary")
             continue
         verdict = None if answer == NULL else Verdict(f"factuality.{worker}", ANSWERS[answer], answer)
         counts["verdicts_null"] += verdict is None
@@ -365,7 +335,7 @@ def read_records(hallucinations: Path, factuality: Path | None, *, source: str, 
     """Un-aggregated records sorted by id, one per (BBC article, system), with the factuality verdicts
     when that file is given. Both files are read and checked before the first record is yielded, so a
     caller never sees part of a bad input; every problem is raised at once."""
-    problems = _Capped()
+    problems = Problems()
     summaries = _read_hallucinations(Path(hallucinations), problems, counts)
     if factuality is not None:
         _read_factuality(Path(factuality), Path(hallucinations), summaries, problems, counts)
