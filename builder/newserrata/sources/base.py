@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from newserrata.errors import InputError, Problem
-
 if TYPE_CHECKING:
     from newserrata.records import Record
     from newserrata.release import Source
@@ -134,12 +132,3 @@ def _discover() -> None:
 def kinds() -> Mapping[str, SourceKind]:
     _discover()
     return dict(sorted(_REGISTRY.items()))
-
-
-def kind(name: str, where: str = "release file") -> SourceKind:
-    """The kind called `name`, or InputError naming the kinds that exist."""
-    found = kinds().get(name)
-    if found is None:
-        raise InputError([Problem(where, None, "kind", f"unknown source kind {name!r}",
-                                  f"one of {', '.join(kinds())}")])
-    return found
