@@ -38,6 +38,19 @@ def native_records(tmp_path: Path) -> list[dict[str, Any]]:
     return [aggregate(r).to_dict() for r in native.load(folder, "native")]
 
 
+def harness_records(tmp_path: Path) -> list[dict[str, Any]]:
+    """The native fixture plus a repetition loop, a swapped entity and a source-script fragment: what the
+    harness tests run a model on."""
+    loop = "Prices of gas and gas and gas rose, and Putin met with Vladimir Putin."
+    script = "The minister said 中国 would reply,, soon."
+    return [
+        *native_records(tmp_path),
+        record("loop-en", loop, [[(loop.index(" and gas"), loop.index(" rose"), "fluency/repetition", "major"),
+                                  (loop.index("Vladimir"), len(loop) - 1, "accuracy/entity", "major")]]),
+        record("script-en", script, [[(18, 20, "accuracy/untranslated", "major")]]),
+    ]
+
+
 def gold_predictions(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A perfect prediction: the gold spans themselves."""
     return [{"id": r["id"], "spans": [{k: s[k] for k in ("start", "end", "severity", "category")}

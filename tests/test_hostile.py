@@ -12,13 +12,12 @@ import signal
 import subprocess
 import sys
 import tarfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from conftest import label, write_jsonl, write_native_data, write_release
+from loopback import Loopback, QuietHandler
 from scoring_fixtures import native_records
 
 from newserrata import download
@@ -183,7 +182,7 @@ class RawChatServer:
         self.requests = 0
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers["Content-Length"]))
                 server.requests += 1
@@ -195,16 +194,11 @@ class RawChatServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.loop = Loopback(Handler, "/v1")
+        self.url = self.loop.url
 
     def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.loop.close()
 
 
 KEY = "sk-test-0123456789abcdef"

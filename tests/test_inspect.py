@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
-from scoring_fixtures import native_records, record, write_build, write_jsonl
+from scoring_fixtures import harness_records, record, write_build, write_jsonl
 
 from newserrata.cli import main
 
@@ -50,14 +50,7 @@ def mock_model(messages: list[Any], *_: Any) -> ModelOutput:
 
 
 def test_inspect_offline_equals_newserrata_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    loop = "Prices of gas and gas and gas rose, and Putin met with Vladimir Putin."
-    script = "The minister said 中国 would reply,, soon."
-    records = [
-        *native_records(tmp_path),
-        record("loop-en", loop, [[(loop.index(" and gas"), loop.index(" rose"), "fluency/repetition", "major"),
-                                  (loop.index("Vladimir"), len(loop) - 1, "accuracy/entity", "major")]]),
-        record("script-en", script, [[(18, 20, "accuracy/untranslated", "major")]]),
-    ]
+    records = harness_records(tmp_path)
     build = write_build(tmp_path / "dist" / "1.0.0", {"test": records})
     module = load_task()
     [log] = inspect_eval(module.newserrata_errors(gold=str(build)), model=get_model("mockllm/model",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from scoring_fixtures import native_records, record, write_build, write_jsonl
+from scoring_fixtures import harness_records, record, write_build, write_jsonl
 
 from newserrata.cli import main
 
@@ -39,14 +39,7 @@ def test_task_yaml_pins_the_hub_revision() -> None:
 
 
 def test_lm_eval_offline_equals_newserrata_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    loop = "Prices of gas and gas and gas rose, and Putin met with Vladimir Putin."
-    script = "The minister said 中国 would reply,, soon."
-    records = [
-        *native_records(tmp_path),
-        record("loop-en", loop, [[(loop.index(" and gas"), loop.index(" rose"), "fluency/repetition", "major"),
-                                  (loop.index("Vladimir"), len(loop) - 1, "accuracy/entity", "major")]]),
-        record("script-en", script, [[(18, 20, "accuracy/untranslated", "major")]]),
-    ]
+    records = harness_records(tmp_path)
     build = write_build(tmp_path / "dist" / "1.0.0", {"test": records})
     out = tmp_path / "results"
     env = {**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"),
