@@ -11,6 +11,16 @@ class QuietHandler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
+    def reply(self, status: int, data: bytes, content_type: str = "application/json") -> None:
+        """A whole response; an error asks an OpenAI-style client to retry after 10 ms."""
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        if status != 200:
+            self.send_header("retry-after-ms", "10")
+        self.end_headers()
+        self.wfile.write(data)
+
 
 class Loopback:
     def __init__(self, handler: type[BaseHTTPRequestHandler], path: str = "") -> None:

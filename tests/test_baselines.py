@@ -107,13 +107,7 @@ class ChatServer:
                                             "message": {"role": "assistant", "content": content}}],
                                "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110}}
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                if status != 200:
-                    self.send_header("retry-after-ms", "10")
-                self.end_headers()
-                self.wfile.write(data)
+                self.reply(status, data)
 
         self.loop = Loopback(Handler, "/v1")
         self.url = self.loop.url

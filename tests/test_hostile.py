@@ -187,12 +187,7 @@ class RawChatServer:
                 self.rfile.read(int(self.headers["Content-Length"]))
                 server.requests += 1
                 data = body.replace("{auth}", self.headers.get("Authorization", "")).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("retry-after-ms", "10")
-                self.end_headers()
-                self.wfile.write(data)
+                self.reply(status, data, content_type)
 
         self.loop = Loopback(Handler, "/v1")
         self.url = self.loop.url
