@@ -4,6 +4,7 @@ RAI fields quoted from the datasheet, the same bytes for the same inputs, and pu
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,11 @@ import pytest
 from conftest import write_native_data, write_release
 
 from newserrata.build import build
-from newserrata.croissant import RAI, answers, rai_fields
+from newserrata.croissant import RAI, answers, croissant, rai_fields
 from newserrata.errors import InputError
 from newserrata.manifest import file_digest
 from newserrata.publish import verify
+from newserrata.release import load
 from newserrata.write import features
 
 
@@ -87,3 +89,10 @@ def test_the_same_inputs_give_the_same_bytes_and_the_file_is_published(folder: P
 def test_a_datasheet_without_an_answer_is_named() -> None:
     with pytest.raises(InputError, match=r"DATASHEET.md: /: no answer to \*\*Labelling.\*\*"):
         rai_fields("**How was the data acquired?** By hand.", "DATASHEET.md")
+
+
+def test_a_license_the_hub_does_not_know_points_at_the_card_s_licenses_section(folder: Path) -> None:
+    release = load(folder.parents[1] / "data" / "release.toml")
+    other = replace(release.sources[0], license="other")
+    document = croissant(folder, release, [other])
+    assert document["license"] == [f"https://huggingface.co/datasets/{release.hub_repo}#licenses"]

@@ -207,7 +207,6 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
     """Aggregate, validate, split and write every record; InputError before anything is kept. The
     statistics and the sample that the card, datasheet and report need are gathered on the way, so
     nothing reads the release back."""
-
     splits = list(release.splits)
     work = folder / ".work"
     problems, leaks, stats, sample = Problems(), LeakCheck(), Stats(), Sample(LIMIT)

@@ -48,7 +48,6 @@ class SplitFiles:
     @classmethod
     def on_disk(cls, folder: Path, config: str, split: str) -> SplitFiles:
         """Read from the shards' parquet footers in the build folder, so the card states what was written."""
-
         paths = sorted((folder / "data" / config).glob(f"{split}-*.parquet"))
         rows = size = 0
         for path in paths:
@@ -65,6 +64,16 @@ def size_category(records: int) -> str:
     return "n>10M"
 
 
+def license_link(release: Release) -> str:
+    """Where the card explains the licenses that are not SPDX ids the Hub knows."""
+    return f"https://huggingface.co/datasets/{release.hub_repo}#licenses"
+
+
+def corpus_citations(sources: list[Source]) -> list[str]:
+    """BibTeX of the corpora the release includes (its own citation is OWN_CITATION)."""
+    return sorted({s.citation.strip() for s in sources if not s.importer.original})
+
+
 def hub_license(spdx: str) -> str:
     """Hub license ids are lower-case SPDX ids; anything unknown is 'other'."""
     return spdx.lower() if spdx.lower() in {"apache-2.0", "cc-by-4.0", "cc-by-sa-4.0", "mit", "cc0-1.0"} else "other"
@@ -73,8 +82,6 @@ def hub_license(spdx: str) -> str:
 def _dataset_info(config: str, splits: dict[str, SplitFiles]) -> dict[str, Any]:
     """One config's dataset_info through the public `DatasetInfosDict.to_dataset_card_data`, with the keys in
     the order the published cards have always had (features first, config_name kept even for default)."""
-
-
     split_dict = SplitDict()
     for name, info in splits.items():
         split_dict.add(SplitInfo(name=name, num_bytes=info.num_bytes, num_examples=info.num_examples))
@@ -126,8 +133,8 @@ def card_data(release: Release, sources: list[Source], layout: dict[str, dict[st
         language_creators=["machine-generated"],
         configs=configs,
         dataset_info=[_dataset_info(config, splits) for config, splits in layout.items()],
-        **({"license_name": OTHER_LICENSE_NAME, "license_link": f"https://huggingface.co/datasets/{release.hub_repo}"
-                                                                 "#licenses"} if "other" in licenses else {}),
+        **({"license_name": OTHER_LICENSE_NAME, "license_link": license_link(release)} if "other" in licenses
+           else {}),
     )
 
 
@@ -227,7 +234,7 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
                f"(`license_name: {OTHER_LICENSE_NAME}`):", "", *license_notes(sources), ""]
               if license_notes(sources) else []),
             "## Citation", "", "```bibtex", OWN_CITATION, "```", ""]
-    citations = sorted({s.citation.strip() for s in sources if not s.importer.original})
+    citations = corpus_citations(sources)
     if citations:
         out += ["Please also cite the corpora it includes:", "", "```bibtex", "\n\n".join(citations), "```", ""]
     return "\n".join(out)

@@ -62,7 +62,6 @@ def _fmt(value: float | None) -> str:
 
 def p_value(differences: Any) -> float | None:
     """Two-sided bootstrap sign test with the +1 correction over the resamples defining the difference."""
-
     d = np.asarray(differences, dtype=float)
     d = d[~np.isnan(d)]
     if not len(d):
@@ -72,7 +71,6 @@ def p_value(differences: Any) -> float | None:
 
 
 def difference(a: float | None, b: float | None, samples_a: Any, samples_b: Any) -> dict[str, Any]:
-
     d = samples_a - samples_b
     defined = int((~(d != d)).sum())  # NaN != NaN
     return {"a": a, "b": b, "difference": None if a is None or b is None else a - b,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from newserrata.atomic import write_bytes
-from newserrata.card import OWN_CITATION
+from newserrata.card import OWN_CITATION, corpus_citations, hub_license, license_link
 from newserrata.errors import Problems
 from newserrata.manifest import file_digest
 from newserrata.release import Release, Source
@@ -91,12 +91,13 @@ def _field(record_set: str, name: str, feature: Any, files: str, parent: str | N
                          if not hasattr(sub, "feature")]}
 
 
-def _license(source: Source) -> str:
-    return f"https://spdx.org/licenses/{source.license}.html"
+def _license(release: Release, source: Source) -> str:
+    """An SPDX page, or the card's section on the licenses it explains (those the Hub does not know)."""
+    return license_link(release) if hub_license(source.license) == "other" else \
+        f"https://spdx.org/licenses/{source.license}.html"
 
 
 def croissant(folder: Path, release: Release, sources: list[Source]) -> dict[str, Any]:
-
     parquet = sorted(folder.glob("data/*/*.parquet"))
     distribution: list[dict[str, Any]] = []
     for path in parquet:
@@ -114,7 +115,7 @@ def croissant(folder: Path, release: Release, sources: list[Source]) -> dict[str
                             "description": f"The {split} split of the {config} config, one record per article.",
                             "key": {"@id": f"{record_set}/id"},
                             "field": [_field(record_set, k, v, files) for k, v in features().items()]})
-    citations = [OWN_CITATION, *sorted({s.citation.strip() for s in sources if s.kind != "native"})]
+    citations = [OWN_CITATION, *corpus_citations(sources)]
     return {
         "@context": CONTEXT,
         "@type": "sc:Dataset",
@@ -126,7 +127,7 @@ def croissant(folder: Path, release: Release, sources: list[Source]) -> dict[str
                        "detectors. Offsets are 0-based, end-exclusive Unicode code points of the NFC text.",
         "version": release.version,
         "url": f"https://huggingface.co/datasets/{release.hub_repo}/tree/v{release.version}",
-        "license": sorted({_license(s) for s in sources}),
+        "license": sorted({_license(release, s) for s in sources}),
         "citeAs": "\n\n".join(citations),
         "isLiveDataset": False,
         **rai_fields((folder / "DATASHEET.md").read_text(encoding="utf-8"), "DATASHEET.md"),

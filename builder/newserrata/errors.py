@@ -65,7 +65,6 @@ def _shape(problem: Problem) -> tuple[str, str, str, str]:
 def capped(problems: list[Problem], shown: int = SHOWN) -> list[str]:
     """The problems as lines, at most `shown` of each shape, the rest counted in one line after them:
     a wrong split must not bury its cause under a line per record."""
-
     totals = Counter(_shape(p) for p in problems)
     printed: Counter[tuple[str, str, str, str]] = Counter()
     lines = []

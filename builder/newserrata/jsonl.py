@@ -114,7 +114,6 @@ def dumps(value: Any) -> str:
 
 
 def write_lines(path: Path, values: Iterable[Any]) -> None:
-
     with atomic_write(path) as out:
         for value in values:
             out.write((dumps(value) + "\n").encode("utf-8"))

@@ -14,7 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from newserrata import scoring_stats
+from newserrata.scoring_stats import (
+    auroc_weighted,
+    balanced_accuracy_weighted,
+    kendall_weighted,
+    nan_ratio,
+    pearson_weighted,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +38,7 @@ class Inputs:
 
     def __getattr__(self, name: str) -> Any:
         return self.sums[name]
+
 
 @dataclass(frozen=True, slots=True)
 class Section:
@@ -89,52 +96,44 @@ def ratio(num: float, den: float) -> float | None:
     return num / den if den else None
 
 
-def _ratio(num: Any, den: Any) -> Any:
-    return _stat("nan_ratio")(num, den)
-
-
-def _stat(name: str) -> Callable[..., Any]:
-
-    return getattr(scoring_stats, name)
-
-
 for _metric in (
     Metric("char_p", "Char P", "hard-predicted characters that are gold error characters", CHARACTER,
-           lambda c: _ratio(c.matched, c.pred_chars), NOTHING_PREDICTED, in_baselines=True),
+           lambda c: nan_ratio(c.matched, c.pred_chars), NOTHING_PREDICTED, in_baselines=True),
     Metric("char_r", "Char R", "gold error characters that are hard-predicted", CHARACTER,
-           lambda c: _ratio(c.matched, c.gold_chars), NO_GOLD, in_baselines=True),
+           lambda c: nan_ratio(c.matched, c.gold_chars), NO_GOLD, in_baselines=True),
     Metric("char_f1", "Char F1", "micro F1 over all characters of the split", CHARACTER,
-           lambda c: _ratio(2 * c.matched, c.gold_chars + c.pred_chars), NEITHER, in_baselines=True, in_harness=True),
+           lambda c: nan_ratio(2 * c.matched, c.gold_chars + c.pred_chars), NEITHER, in_baselines=True,
+           in_harness=True),
     Metric("char_p_sev", "Severity P", "char_p with half credit for a match of the other severity", SEVERITY,
-           lambda c: _ratio(c.credit, c.pred_chars), NOTHING_PREDICTED, in_card=False),
+           lambda c: nan_ratio(c.credit, c.pred_chars), NOTHING_PREDICTED, in_card=False),
     Metric("char_r_sev", "Severity R", "char_r with half credit for a match of the other severity", SEVERITY,
-           lambda c: _ratio(c.credit, c.gold_chars), NO_GOLD, in_card=False),
+           lambda c: nan_ratio(c.credit, c.gold_chars), NO_GOLD, in_card=False),
     Metric("char_f1_sev", "Severity F1", "char_f1 with half credit for a match of the other severity (WMT QE 2023)",
-           SEVERITY, lambda c: _ratio(2 * c.credit, c.gold_chars + c.pred_chars), NEITHER, in_baselines=True,
+           SEVERITY, lambda c: nan_ratio(2 * c.credit, c.gold_chars + c.pred_chars), NEITHER, in_baselines=True,
            in_harness=True),
     Metric("shroom_iou", "Mu-SHROOM IoU", "per-record character IoU, 1 for empty-vs-empty, mean over records",
-           SHROOM, lambda c: _ratio(c.shroom_iou, c.records), NO_RECORDS, in_baselines=True, in_harness=True),
+           SHROOM, lambda c: nan_ratio(c.shroom_iou, c.records), NO_RECORDS, in_baselines=True, in_harness=True),
     Metric("shroom_cor", "Mu-SHROOM cor", "per-record Spearman correlation of character probabilities, mean over "
-           "records", SHROOM, lambda c: _ratio(c.shroom_cor, c.records), NO_RECORDS, in_baselines=True,
+           "records", SHROOM, lambda c: nan_ratio(c.shroom_cor, c.records), NO_RECORDS, in_baselines=True,
            in_harness=True),
     Metric("record_iou", "Record IoU", "per-record character IoU over records where gold or prediction is "
-           "non-empty", RECORD, lambda c: _ratio(c.record_iou, c.iou_records), "every record is empty-vs-empty",
+           "non-empty", RECORD, lambda c: nan_ratio(c.record_iou, c.iou_records), "every record is empty-vs-empty",
            in_baselines=True, in_harness=True),
     Metric("auroc", "AUROC", "area under the ROC curve of the predicted score for has_error", DOCUMENT,
-           lambda c: _stat("auroc_weighted")(c.scored, c.group_weights), "the gold has only one class",
+           lambda c: auroc_weighted(c.scored, c.group_weights), "the gold has only one class",
            in_baselines=True),
     Metric("balanced_accuracy", "Balanced acc.", "mean per-class recall of the predicted has_error", DOCUMENT,
-           lambda c: _stat("balanced_accuracy_weighted")(c.verdicts, c.group_weights), NO_RECORDS),
+           lambda c: balanced_accuracy_weighted(c.verdicts, c.group_weights), NO_RECORDS),
     Metric("kendall", "Kendall τ", "Kendall's tau-b between the predicted score and the gold MQM badness",
-           DOCUMENT, lambda c: _stat("kendall_weighted")(c.ranked, c.group_weights), NO_RANKING),
+           DOCUMENT, lambda c: kendall_weighted(c.ranked, c.group_weights), NO_RANKING),
     Metric("pearson", "Pearson", "Pearson's r between the predicted score and the gold MQM badness", DOCUMENT,
-           lambda c: _stat("pearson_weighted")(c.ranked, c.group_weights), NO_RANKING),
+           lambda c: pearson_weighted(c.ranked, c.group_weights), NO_RANKING),
     Metric("segment_kendall", "Segment Kendall τ", "Kendall's tau-b between predicted segment scores and the "
            "segment MQM badness, pooled over the split's rated segments", SEGMENT,
-           lambda c: _stat("kendall_weighted")(c.segments, c.group_weights), NO_SEGMENTS),
+           lambda c: kendall_weighted(c.segments, c.group_weights), NO_SEGMENTS),
     Metric("segment_pearson", "Segment Pearson", "Pearson's r between predicted segment scores and the segment "
            "MQM badness, pooled over the split's rated segments", SEGMENT,
-           lambda c: _stat("pearson_weighted")(c.segments, c.group_weights), NO_SEGMENTS),
+           lambda c: pearson_weighted(c.segments, c.group_weights), NO_SEGMENTS),
 ):
     register_metric(_metric)
 
@@ -146,7 +145,6 @@ HARNESS_METRICS = tuple(m for m in METRICS if m.in_harness)
 
 def compute_rows(inputs: Inputs) -> dict[str, Any]:
     """Every metric under each of the inputs' weightings, as (R,) arrays with NaN where undefined."""
-
     return {m.name: np.asarray(m.compute(inputs), dtype=float) for m in METRICS}
 
 

@@ -32,7 +32,6 @@ CONVERT_HINT = "convert it first: newserrata convert mushroom-to-predictions FIL
 
 def neighbour_keys(path: Path) -> list[str]:
     """The Mu-SHROOM keys on the first line of a JSON Lines file (empty when it is not one of theirs)."""
-
     for _, first in read_lines(Path(path), Problems()):
         return [k for k in KEYS if k in first]
     return []
@@ -144,7 +143,6 @@ def score_iou(ref_hard: list[list[int]], pred_hard: list[list[int]]) -> float:
 
 
 def _vector(length: int, soft: list[dict[str, Any]]) -> Any:
-
     vector = np.zeros(length)
     for s in soft:  # in order: a later span overwrites an earlier one
         vector[s["start"]:s["end"]] = s["prob"]
@@ -155,8 +153,6 @@ def score_cor(length: int, ref_soft: list[dict[str, Any]], pred_soft: list[dict[
     """Spearman's rho of the per-character probabilities. When either vector is constant (values rounded to
     8 decimals), 1.0 if the other is constant too, whatever the two constants are, else 0.0. An empty text
     gives NaN, as scipy does for two empty vectors."""
-
-
     ref, pred = _vector(length, ref_soft), _vector(length, pred_soft)
     ref_levels = {round(float(v), 8) for v in np.unique(ref)}
     pred_levels = {round(float(v), 8) for v in np.unique(pred)}
@@ -235,7 +231,6 @@ def _mean(values: list[float]) -> float | None:
 
 def mushroom_lines(path: Path, problems: Problems) -> list[dict[str, Any]]:
     """Our prediction lines from a Mu-SHROOM submission file, every bad line named."""
-
     out = []
     for number, value in read_lines(Path(path), problems):
         converted = prediction_line(str(path), number, value, problems)

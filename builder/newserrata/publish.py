@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import httpx2
 from datasets.utils.metadata import MetadataConfigs
@@ -28,9 +28,6 @@ from tqdm import tqdm
 from newserrata.errors import InputError, Problems, scrub
 from newserrata.jsonl import read_json
 from newserrata.validate import Checked, validate_records
-
-if TYPE_CHECKING:
-    from huggingface_hub import HfApi
 
 T = TypeVar("T")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -152,7 +149,6 @@ def require_locked(manifest: dict[str, Any], files: list[LocalFile], release: Pa
 
 def check_records(folder: Path, problems: Problems, progress: bool) -> None:
     """Records are re-validated as published: schema, offsets, and derived fields against a recomputation."""
-
     shards = sorted((folder / "data").glob("*/*.parquet"))
     if not shards:
         problems.add(str(folder / "data"), None, "", "no parquet files under data/<config>/",
@@ -167,7 +163,6 @@ def check_records(folder: Path, problems: Problems, progress: bool) -> None:
 def check_card(folder: Path, files: list[LocalFile], problems: Problems) -> None:
     """The card's YAML goes through huggingface_hub's DatasetCard and datasets' own config parser, and
     every data file it names is part of the build; the Hub's validate-yaml runs again at commit time."""
-
     path = folder / "README.md"
     if not path.is_file():
         problems.add(str(path), None, "", "the build has no dataset card", "rebuild with `newserrata build`")
@@ -253,7 +248,6 @@ def _with_retries(what: str, call: Callable[[], T], *, attempts: int = 6, backof
 
 
 def _explain(exc: Exception, step: str, repo: str, token: str | None) -> PublishError:
-
     response = exc.response if isinstance(exc, HfHubHTTPError) else None
     status = response.status_code if response is not None else None
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
@@ -271,7 +265,6 @@ def _explain(exc: Exception, step: str, repo: str, token: str | None) -> Publish
 
 
 def _remote_files(api: HfApi, repo: str, revision: str) -> dict[str, Any]:
-
     tree = api.list_repo_tree(repo, revision=revision, recursive=True, repo_type=REPO_TYPE)
     return {f.path: f for f in tree if isinstance(f, RepoFile)}
 
@@ -315,7 +308,6 @@ class _Hub:
 
     def commit(self, main: str | None, create_pr: bool) -> tuple[str, str | None]:
         """One commit with every file of the build, and deletions of files an older version left on main."""
-
         plan = self.plan
         local = {f.path for f in plan.files}
         stale = sorted(p for p in (self.files(main) if main else {}) if p not in local and p not in KEEP_REMOTE)
@@ -345,7 +337,6 @@ class _Hub:
 
     def tag(self, commit: str) -> None:
         """Tag the commit id; a 409 is accepted only when the tag already points at that very commit."""
-
         plan = self.plan
         try:
             self.retry(f"tagging commit {commit} as {plan.tag}", lambda: self.api.create_tag(

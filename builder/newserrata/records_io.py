@@ -17,7 +17,6 @@ Located = tuple[str, int, dict[str, Any]]
 
 def parquet_rows(path: Path, problems: Problems) -> Iterator[Located]:
     """Rows of a parquet file, streamed in batches; 'line' is the 1-based row number."""
-
     try:
         parquet = pq.ParquetFile(path)
     except (OSError, pa.ArrowException) as exc:

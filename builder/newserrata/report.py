@@ -73,7 +73,6 @@ class Scorer:
         self.missing = 0
 
     def add(self, record: dict[str, Any]) -> dict[str, Any] | None:
-
         value = self.predictions.get(record["id"])
         self.seen.add(record["id"])
         if value is None:
@@ -93,7 +92,6 @@ class Scorer:
                 "tp": row.matched, "fp": row.pred_chars - row.matched, "fn": row.gold_chars - row.matched}
 
     def finish(self) -> dict[str, Any]:
-
         for unknown in sorted(set(self.predictions) - self.seen):
             self.problems.add(self.file, self.lines.get(unknown), "/id", f"no record {unknown!r} in the records shown",
                               "predict for the same build, config and split (--split)")
@@ -307,7 +305,6 @@ def checked_records(path: Path, problems: Problems, config: str = "default", spl
 def read_predictions(path: Path, problems: Problems) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
     """Prediction lines by id, and the line of each; schema and duplicate ids are checked here,
     offsets and unknown ids against the records as they stream past."""
-
     lines = [(str(path), number, value) for number, value in read_lines(path, problems)]
     indexed = preds.index(lines, problems)
     values = {v["id"]: v for _, _, v in lines if v.get("id") in indexed}
@@ -315,7 +312,6 @@ def read_predictions(path: Path, problems: Problems) -> tuple[dict[str, dict[str
 
 
 def _progress(items: Iterable[Any], what: str) -> Iterable[Any]:
-
     return tqdm(items, desc=what, unit=" records", file=sys.stderr, disable=None, leave=False)
 
 

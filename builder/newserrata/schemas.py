@@ -80,7 +80,6 @@ def is_valid(kind: str, instance: Any) -> bool:
 
 def reference_errors(kind: str, instance: Any) -> list[tuple[str, str]]:
     """Same check on the reference implementation `jsonschema`; slow, for cross-checking."""
-
     registry = Registry().with_resources(
         (s["$id"], Resource.from_contents(s)) for s in all_schemas().values()
     )

@@ -316,8 +316,6 @@ class Columns:
     statistics."""
 
     def __init__(self, rows: list[RecordScore], resample: str = "groups") -> None:
-
-
         keys = [r.group_id for r in rows] if resample == "groups" else list(range(len(rows)))
         units: dict[Any, int] = {}
         self.unit = np.array([units.setdefault(k, len(units)) for k in keys], dtype=np.int64)
@@ -348,7 +346,6 @@ class Columns:
 
     def metrics(self) -> dict[str, float | None]:
         """Every registered metric on all the records."""
-
         sums = self.unit_sums.sum(0, keepdims=True)
         return compute(Inputs({k: sums[:, i] for i, k in enumerate(SUMS)}, np.ones((1, self.units)), self.scored,
                               self.verdicts, self.ranked, self.segments))
@@ -357,7 +354,6 @@ class Columns:
 def resample_blocks(units: int, records: int, resamples: int, seed: int) -> Iterator[Any]:
     """Bootstrap count matrices (block of resamples x units): each row draws `units` units with replacement.
     The block size depends only on the number of records, so a seed gives the same resamples everywhere."""
-
     rng = np.random.default_rng(seed)
     size = max(1, min(resamples, CHUNK_CELLS // max(records, units, 1)))
     for first in range(0, resamples, size):
@@ -369,7 +365,6 @@ def resample_blocks(units: int, records: int, resamples: int, seed: int) -> Iter
 def bootstrap_rows(systems: list[Columns], resamples: int, seed: int) -> list[dict[str, Any]]:
     """Every headline metric of every system on the same resamples (paired): per system, name -> (R,) array.
     The systems were scored on the same records in the same order, so one count matrix serves them all."""
-
     first = systems[0]
     out: list[dict[str, list[Any]]] = [{name: [] for name in HEADLINE} for _ in systems]
     if first.units:
@@ -533,7 +528,6 @@ def load_gold(spec: str, *, split: str | None, config: str | None, problems: Pro
 
 
 def _hub_rows(spec: str, split: str, config: str) -> Iterator[Located]:
-
     repo, revision = spec.split("@", 1)
     try:
         rows = datasets.load_dataset(repo, config, split=split, revision=revision)
@@ -547,7 +541,6 @@ def _hub_rows(spec: str, split: str, config: str) -> Iterator[Located]:
 
 def _hub_choices(repo: str, revision: str, config: str) -> str:
     """What a Hub dataset does have, to name beside a revision, config or split it does not ("" if unknown)."""
-
     try:
         refs = list_repo_refs(repo, repo_type="dataset")
         tags = [t.name for t in refs.tags]

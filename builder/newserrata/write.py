@@ -14,17 +14,13 @@ import shutil
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from datasets import Features, List, Value
 
 from newserrata.schemas import load_schema
-
-if TYPE_CHECKING:
-    import datasets
-    import pyarrow as pa
 
 ROW_GROUP = 1000
 SHARD_ROWS = 50 * ROW_GROUP
@@ -44,20 +40,16 @@ JSON_TYPES = {"string": "string", "integer": "int64", "number": "float64", "bool
 
 
 @cache
-def features() -> datasets.Features:
+def features() -> Features:
     """The published columns, derived from schema/record.schema.json in its property order: the card's
     dataset_info and every parquet file's metadata come from here, and `pyarrow.Table.from_pylist` drops any
     key missing from them, so a field can only be added in one place."""
-
-
     record = load_schema("record")
     return Features({name: _feature(record, prop) for name, prop in record["properties"].items()})
 
 
 def _feature(schema: dict[str, Any], prop: dict[str, Any]) -> Any:
     """One property as a `datasets` feature; null alternatives drop out (every Arrow column is nullable)."""
-
-
     if "$ref" in prop:
         file, _, path = prop["$ref"].partition("#")
         base = load_schema(file.removesuffix(".schema.json")) if file else schema
@@ -85,7 +77,6 @@ def schema() -> pa.Schema:
 
 
 def to_table(rows: list[dict[str, Any]]) -> pa.Table:
-
     return pa.Table.from_pylist(rows, schema=schema())
 
 
@@ -112,7 +103,6 @@ class ShardWriter:
             self._flush(ROW_GROUP)
 
     def _flush(self, count: int) -> None:
-
         table = pa.concat_tables(self.pending)
         group, rest = table.slice(0, count), table.slice(count)
         self.pending = [rest] if rest.num_rows else []
@@ -198,7 +188,6 @@ class SortedSplit:
     def _spill(self) -> None:
         """A sorted run as an Arrow IPC file in small batches: no encoding to pay for, and the merge reads
         back one small batch per run at a time."""
-
         if not self.spill:
             return
         table = pa.concat_tables(self.spill).sort_by("id")
@@ -223,12 +212,10 @@ class SortedSplit:
 
 
 def _sorted(tables: list[pa.Table]) -> pa.Table:
-
     return pa.concat_tables(tables).sort_by("id") if tables else to_table([])
 
 
 def _batches(files: list[Path]) -> Iterator[pa.RecordBatch]:
-
     for path in files:
         if path.suffix == ".arrow":
             with pa.OSFile(str(path)) as source:
@@ -263,7 +250,6 @@ class _Cursor:
 
 def merge_runs(runs: list[list[Path]], out: ShardWriter) -> None:
     """k-way merge of sorted runs by id; consecutive rows of one batch travel as one slice."""
-
     cursors = [_Cursor(files) for files in runs]
     heap = [(c.ids[0], k) for k, c in enumerate(cursors) if c.batch is not None]
     heapq.heapify(heap)

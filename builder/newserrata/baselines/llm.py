@@ -192,7 +192,6 @@ class Judge:
     usage: Usage = field(default_factory=Usage)
 
     def __post_init__(self) -> None:
-
         # The client retries 408/409/429/5xx and connection errors with exponential backoff,
         # honouring Retry-After; that is the behaviour we want, so it is not rewritten here.
         self.client = OpenAI(base_url=self.base_url, api_key=self.key, max_retries=self.retries, timeout=self.timeout)
@@ -229,7 +228,6 @@ class Judge:
 
     def completion(self, chat: list[dict[str, str]]) -> Any:
         """The endpoint's reply, or EndpointError saying what went wrong; the key never appears in it."""
-
         try:
             response = self.client.chat.completions.create(model=self.model, messages=chat, temperature=0)
         except APIStatusError as exc:
@@ -262,7 +260,6 @@ class Judge:
         return spans
 
     def predict_all(self, records: list[dict[str, Any]], progress: bool = False) -> list[list[dict[str, Any]]]:
-
         with ThreadPoolExecutor(max_workers=max(1, self.workers)) as pool:
             return list(tqdm(pool.map(self.predict, records), total=len(records), desc="llm", unit=" records",
                              disable=not progress, file=sys.stderr))

@@ -16,7 +16,6 @@ from newserrata.scoring import load_gold
 
 
 def run(args: argparse.Namespace) -> int:
-
     problems = Problems()
     if args.name == "llm" and not (args.base_url and args.model):
         problems.add("--base-url/--model", None, "", "the llm baseline needs an endpoint and a model",

@@ -14,7 +14,6 @@ from newserrata.scoring import Report, elsewhere, evaluate, load_gold, score
 
 
 def run(args: argparse.Namespace) -> int:
-
     problems = Problems()
     if args.compat and args.bootstrap:
         problems.add("--bootstrap", None, "", "does not apply with --compat mushroom",
