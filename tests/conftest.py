@@ -163,6 +163,25 @@ enabled = true
     return path
 
 
+def remote_source(name: str, kind: str, data: Path, *, license: str = "Apache-2.0", citation: str | None = None,
+                  url: str | None = None, extra: str = "") -> str:
+    """A [[sources]] entry pinning `data` (a fixture file) as if it were downloaded from `url`; tests supply the
+    file with --source-file or --sources-dir, so nothing is fetched."""
+    blob = data.read_bytes()
+    return f"""
+[[sources]]
+name = "{name}"
+kind = "{kind}"
+url = "{url or f"https://example.org/{data.name}"}"
+sha256 = "{hashlib.sha256(blob).hexdigest()}"
+size = {len(blob)}
+domain = "news"
+license = "{license}"
+citation = "{citation or f"@misc{{{name}, title = {{{name}}}}}"}"
+enabled = true
+{extra}"""
+
+
 def tree_digest(root: Path) -> dict[str, str]:
     """sha256 of every file under root, to show a command left a folder byte-identical."""
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()

@@ -15,7 +15,7 @@ import conftest
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import article_meta, label, span, tree_digest, write_json, write_jsonl, write_native_data
+from conftest import article_meta, label, remote_source, span, tree_digest, write_json, write_jsonl, write_native_data
 
 from newserrata import build as build_module
 from newserrata.build import build
@@ -327,24 +327,10 @@ MQM_FIXTURE = Path(__file__).parent / "fixtures" / "mqm" / "sxs_mqm_fixture_zhen
 def test_native_and_mqm_sources_build_into_one_default_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A pinned remote source supplied by hand (--source-file) makes a complete, lockable build; the default
     config merges both sources sorted by id."""
-    import hashlib
-
     write_native_data(tmp_path / "data")
-    data = MQM_FIXTURE.read_bytes()
-    sources = f"""
-[[sources]]
-name = "wmt-fix"
-kind = "wmt-mqm"
-url = "https://127.0.0.1:9/sxs_mqm_fixture_zhen.tsv"
-sha256 = "{hashlib.sha256(data).hexdigest()}"
-size = {len(data)}
-source_language = "zh"
-target_language = "en"
-domain = "news"
-license = "Apache-2.0"
-citation = "@article{{freitag, title={{Experts, Errors, and Context}}}}"
-enabled = true
-"""
+    sources = remote_source("wmt-fix", "wmt-mqm", MQM_FIXTURE, url="https://127.0.0.1:9/sxs_mqm_fixture_zhen.tsv",
+                            citation="@article{freitag, title={Experts, Errors, and Context}}",
+                            extra='source_language = "zh"\ntarget_language = "en"\n')
     release = write_release(tmp_path, extra_sources=sources)
     monkeypatch.setenv("NEWSERRATA_CACHE", str(tmp_path / "cache"))
     offline = build(release, tmp_path / "dist", offline=True, progress=False)
@@ -369,7 +355,8 @@ enabled = true
     card = front_matter(folder / "README.md")
     assert card["license"] == ["apache-2.0", "cc-by-4.0"] and "zh" in card["language"]
     assert "Experts, Errors, and Context" in (folder / "README.md").read_text(encoding="utf-8")
-    assert json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))["inputs"]["wmt-fix"]["size"] == len(data)
+    manifest = json.loads((folder / "MANIFEST.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"]["wmt-fix"]["size"] == MQM_FIXTURE.stat().st_size
 
 
 def test_an_interrupted_build_leaves_no_version_folder(project: Path) -> None:

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import tree_digest, write_native_data, write_release
+from conftest import remote_source, tree_digest, write_native_data, write_release
 
 from newserrata.build import build
 
@@ -22,29 +22,13 @@ XSUM = FIXTURES / "xsum" / "hallucination_annotations_xsum_summaries.csv"
 FACTUALITY = FIXTURES / "xsum" / "factuality_annotations_xsum_summaries.csv"
 
 
-def remote(name: str, kind: str, data: Path, extra: str = "") -> str:
-    blob = data.read_bytes()
-    return f"""
-[[sources]]
-name = "{name}"
-kind = "{kind}"
-url = "https://example.org/{data.name}"
-sha256 = "{hashlib.sha256(blob).hexdigest()}"
-size = {len(blob)}
-domain = "news"
-license = "Apache-2.0"
-citation = "@misc{{{name}, title = {{{name}}}}}"
-enabled = true
-{extra}"""
-
-
 def build_fixture_release(root: Path) -> Path:
     write_native_data(root / "data")
     blob = FACTUALITY.read_bytes()
     factuality = (f'factuality_url = "https://example.org/{FACTUALITY.name}"\n'
                   f'factuality_sha256 = "{hashlib.sha256(blob).hexdigest()}"\nfactuality_size = {len(blob)}\n')
-    sources = (remote("wmt-fix", "wmt-mqm", MQM, 'source_language = "zh"\ntarget_language = "en"\n')
-               + remote("xsum-fix", "xsum-hallucinations", XSUM, factuality))
+    sources = (remote_source("wmt-fix", "wmt-mqm", MQM, extra='source_language = "zh"\ntarget_language = "en"\n')
+               + remote_source("xsum-fix", "xsum-hallucinations", XSUM, extra=factuality))
     release = write_release(root / "release.toml", salt="digest-salt-0123456789abcdef", extra_sources=sources)
     result = build(release, root / "dist", sources_dir=FIXTURES, offline=True, progress=False)
     assert not result.partial and set(result.counts["test"]) == {"native", "wmt-fix", "xsum-fix"}

@@ -3,7 +3,6 @@ folder holds only what the format knows."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import write_native_data, write_release
+from conftest import remote_source, write_native_data, write_release
 
 from newserrata.build import build
 from newserrata.cli import main
@@ -59,20 +58,9 @@ def test_a_new_kind_is_one_module_and_builds(tmp_path: Path, registry: None, mon
     __import__("dummy_lines_kind")
     lines = tmp_path / "lines.txt"
     lines.write_text("all is fine\nthe wrong minister\nnothing here\nwrong again\n", encoding="utf-8")
-    blob = lines.read_bytes()
     write_native_data(tmp_path / "data")
-    release = write_release(tmp_path / "release.toml", extra_sources=f"""
-[[sources]]
-name = "lines"
-kind = "dummy-lines"
-url = "https://example.org/lines.txt"
-sha256 = "{hashlib.sha256(blob).hexdigest()}"
-size = {len(blob)}
-license = "CC0-1.0"
-citation = "@misc{{lines, title={{Lines}}}}"
-enabled = true
-flag = "wrong"
-""")
+    release = write_release(tmp_path / "release.toml", extra_sources=remote_source(
+        "lines", "dummy-lines", lines, license="CC0-1.0", extra='flag = "wrong"\n'))
     monkeypatch.setenv("NEWSERRATA_CACHE", str(tmp_path / "cache"))
     result = build(release, tmp_path / "dist", source_files={"lines": lines}, progress=False)
     assert not result.partial
@@ -160,21 +148,11 @@ def test_a_folder_without_articles_or_labels_is_refused(tmp_path: Path, capsys: 
 def test_a_sources_folder_supplies_pinned_files_by_their_names(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     fixture = Path(__file__).parent / "fixtures" / "mqm" / "sxs_mqm_fixture_zhen.tsv"
-    blob = fixture.read_bytes()
     write_native_data(tmp_path / "data")
-    release = write_release(tmp_path / "release.toml", extra_sources=f"""
-[[sources]]
-name = "wmt-fix"
-kind = "wmt-mqm"
-url = "https://example.org/files/{fixture.name}"
-sha256 = "{hashlib.sha256(blob).hexdigest()}"
-size = {len(blob)}
-source_language = "zh"
-target_language = "en"
-license = "Apache-2.0"
-citation = "@misc{{w, title={{W}}}}"
-enabled = true
-""")
+    release = write_release(tmp_path / "release.toml", extra_sources=remote_source(
+        "wmt-fix", "wmt-mqm", fixture, url=f"https://example.org/files/{fixture.name}",
+        extra='source_language = "zh"\ntarget_language = "en"\n'))
+
     monkeypatch.setenv("NEWSERRATA_CACHE", str(tmp_path / "cache"))
     result = build(release, tmp_path / "dist", sources_dir=fixture.parent, offline=True, progress=False)
     assert not result.partial and "wmt-fix" in result.counts["test"]

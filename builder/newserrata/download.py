@@ -113,7 +113,6 @@ def _download(url: str, sha256: str, size: int, target: Path, progress: bool, la
         request = urllib.request.Request(url, headers={"User-Agent": "newserrata"})
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             if progress:
-
                 bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"download {label}", file=sys.stderr,
                            leave=False)
             while block := response.read(CHUNK):

@@ -154,7 +154,6 @@ def check_records(folder: Path, problems: Problems, progress: bool) -> None:
         problems.add(str(folder / "data"), None, "", "no parquet files under data/<config>/",
                      "point at dist/<version> of a finished build")
     if progress:
-
         shards = tqdm(shards, desc="validating records", unit="file", file=sys.stderr, leave=False)
     for shard in shards:
         validate_records(shard, problems, Checked())
@@ -363,8 +362,6 @@ def publish(build: Path, repo: str, *, private: bool = False, create_pr: bool = 
     result = PublishResult(repo, plan, "dry-run")
     if dry_run:
         return result
-
-
     token = token or get_token()
     if not token:
         raise PublishError("no Hugging Face token: set HF_TOKEN or run `hf auth login` (a token with write access)")

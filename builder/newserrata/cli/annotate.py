@@ -21,10 +21,9 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    summary = import_export(Path(args.export), annotator_kind=args.annotator_kind, out=Path(args.out),
-                            articles_dir=Path(args.articles))
-    s = summary
-    emit(args.json, {"ok": True, "out": args.out} | asdict(summary),
+    s = import_export(Path(args.export), annotator_kind=args.annotator_kind, out=Path(args.out),
+                      articles_dir=Path(args.articles))
+    emit(args.json, {"ok": True, "out": args.out} | asdict(s),
          f"annotate import: {s.tasks} task(s), {s.annotations} annotation(s) imported with {s.spans} span(s), "
          f"{s.cancelled} cancelled skipped, {s.drafts} draft(s) and {s.predictions} prediction(s) ignored, "
          f"{s.unannotated} task(s) without annotations -> {args.out}")

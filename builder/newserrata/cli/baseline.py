@@ -25,7 +25,6 @@ def run(args: argparse.Namespace) -> int:
     records = [r for file, line, r in gold if check_record(r, (file, line), problems, Level.GOLD)]
     problems.raise_if_any()
     if args.name == "llm":
-
         key = api_key()
         if key is None:
             problems.add("environment", None, "", f"no API key in {' or '.join(KEY_VARIABLES)}",
@@ -33,7 +32,6 @@ def run(args: argparse.Namespace) -> int:
             problems.raise_if_any()
         judge = Judge(args.base_url, args.model, key, workers=args.workers,
                       **({"cache": Path(args.cache)} if args.cache else {}))
-
         try:
             spans = judge.predict_all(records, progress=sys.stderr.isatty())
         except EndpointError as exc:
@@ -47,7 +45,6 @@ def run(args: argparse.Namespace) -> int:
         lines = predictions(args.name, records)
         usage = None
     write_lines(Path(args.out), lines)
-
     emit(args.json, {"baseline": args.name, "out": args.out, "predictions": len(lines),
                      "spans": sum(len(line["spans"]) for line in lines), "usage": usage},
          f"baseline {args.name}: {len(lines)} prediction(s) -> {args.out}")

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from types import MappingProxyType
 
-from newserrata.aggregate import aggregate
-from newserrata.atomic import atomic_write
-from newserrata.checks import check_record
 from newserrata.cli.output import emit, json_option
-from newserrata.errors import Problems
-from newserrata.jsonl import dumps
+from newserrata.imports import import_file
 from newserrata.release import Source
 from newserrata.sources import MAIN, SourceKind, SourceLog, kinds
 
@@ -27,24 +22,10 @@ def run(args: argparse.Namespace) -> int:
     inputs = {MAIN: path, **{role: Path(getattr(args, role)) for role in importer.extra_files
                              if getattr(args, role) is not None}}
     log = SourceLog()
-    problems = Problems()
-    counts = {"records": 0, "annotations": 0, "gold_spans": 0, "records_with_errors": 0}
-    if Path(args.out).exists() and path.exists() and os.path.samefile(args.out, path):
-        problems.add("--out", None, "", f"{args.out} is the file being imported", "write the records elsewhere")
-        problems.raise_if_any()
-    with atomic_write(Path(args.out)) as out:
-        for raw in importer.read(source, inputs, log):
-            record = aggregate(raw).to_dict()
-            check_record(record, (f"{path} ({record['id']})", None), problems)
-            counts["records"] += 1
-            counts["annotations"] += record["num_annotators"]
-            counts["gold_spans"] += len(record["spans"])
-            counts["records_with_errors"] += record["has_error"]
-            out.write((dumps(record) + "\n").encode("utf-8"))
-        problems.raise_if_any()
-    summary = {"file": str(path), "out": str(args.out), "source": name, **counts, **log.as_dict()}
-    emit(args.json, summary, f"import {importer.name}: {counts['records']} records, {counts['annotations']} "
-         f"annotations, {counts['gold_spans']} gold spans -> {args.out}\n  "
+    counts = import_file(source, inputs, Path(args.out), log)
+    summary = {"file": str(path), "out": str(args.out), "source": name, **counts.to_dict(), **log.as_dict()}
+    emit(args.json, summary, f"import {importer.name}: {counts.records} records, {counts.annotations} "
+         f"annotations, {counts.gold_spans} gold spans -> {args.out}\n  "
          + ", ".join(f"{key}: {value}" for key, value in log.as_dict().items() if key != "records"))
     return 0
 
