@@ -111,7 +111,7 @@ def _fetch(source: Source, pin: Pin, local: Path | None, offline: bool, progress
     """A file the user supplied must be right (InputError); a failed download only makes the source missing."""
     try:
         return download.fetch(pin.url, pin.sha256, pin.size, offline=offline, local_file=local, progress=progress,
-                              name=source.name if pin.role == MAIN else f"{source.name}:{pin.role}")
+                              name=pin.key(source.name))
     except InputError as exc:
         if local is not None:
             raise
@@ -121,7 +121,7 @@ def _fetch(source: Source, pin: Pin, local: Path | None, offline: bool, progress
 def supplied(name: str, pin: Pin, files: dict[str, Path], folder: Path | None) -> Path | None:
     """A local copy of a pinned file: `--source-file NAME[:ROLE]=PATH`, or the file of the pin's name in
     the `--sources-dir` folder or its sub-folders (its digest is checked all the same)."""
-    given = files.get(name if pin.role == MAIN else f"{name}:{pin.role}")
+    given = files.get(pin.key(name))
     if given is not None:
         return given
     if folder is not None:
@@ -132,7 +132,7 @@ def supplied(name: str, pin: Pin, files: dict[str, Path], folder: Path | None) -
 def _supply_hint(source: Source) -> str:
     pins = source.importer.pins(source)
     return "; supply " + ", ".join(
-        f"--source-file {source.name}{'' if p.role == MAIN else ':' + p.role}=PATH (the file at {p.url})"
+        f"--source-file {p.key(source.name)}=PATH (the file at {p.url})"
         for p in pins) + " or --sources-dir FOLDER holding them"
 
 
@@ -164,7 +164,7 @@ def open_sources(release: Release, names: list[str] | None, files: dict[str, Pat
                 for pin in importer.pins(source):
                     path = _fetch(source, pin, supplied(source.name, pin, files, folder), offline, progress)
                     paths[pin.role] = path
-                    inputs[source.name if pin.role == MAIN else f"{source.name}:{pin.role}"] = file_digest(path)
+                    inputs[pin.key(source.name)] = file_digest(path)
             else:
                 path = files.get(source.name) or source.path
                 assert path is not None

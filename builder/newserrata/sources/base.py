@@ -51,6 +51,10 @@ class Pin:
     def file_name(self) -> str:
         return self.url.rsplit("/", 1)[-1]
 
+    def key(self, source: str) -> str:
+        """How the build names this file of `source`: in --source-file, in messages and in the lock's inputs."""
+        return source if self.role == MAIN else f"{source}:{self.role}"
+
 
 @dataclass
 class SourceLog:
