@@ -113,7 +113,6 @@ def license_notes(sources: list[Source]) -> list[str]:
 
 def card_data(release: Release, sources: list[Source], layout: dict[str, dict[str, SplitFiles]],
               stats: Stats) -> Any:
-
     languages = sorted(stats.get().languages) or ["en"]
     licenses = sorted({hub_license(s.license) for s in sources})
     configs = [
@@ -242,7 +241,6 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
 
 def card(release: Release, sources: list[Source], missing: list[str], layout: dict[str, dict[str, SplitFiles]],
          stats: Stats, baselines: str = "") -> str:
-
     data = card_data(release, sources, layout, stats)
     body = card_body(release, sources, missing, layout, stats, baselines)
     return str(DatasetCard(f"---\n{data.to_yaml()}\n---\n\n{body}"))

@@ -30,7 +30,6 @@ def mushroom_to_predictions(path: Path, problems: Problems) -> list[dict[str, An
 
 def records_to_mushroom(spec: str, problems: Problems, *, split: str | None, config: str | None
                         ) -> list[dict[str, Any]]:
-
     gold, _ = load_gold(spec, split=split, config=config, problems=problems)
     seen: dict[str, str] = {}
     return [mushroom.reference(r) for file, line, r in gold

@@ -226,7 +226,6 @@ def _with_retries(what: str, call: Callable[[], T], *, attempts: int = 6, backof
                   say: Callable[[str], None]) -> T:
     """Rate limits (429) and server errors (5xx) are waited out with exponential backoff, honouring
     Retry-After; huggingface_hub retries its upload requests itself but not create_repo, commit or tag."""
-
     for attempt in range(1, attempts + 1):
         try:
             return call()

@@ -61,7 +61,6 @@ class Scorer:
 
     def __init__(self, predictions: dict[str, dict[str, Any]], problems: Problems, *, file: str = "<predictions>",
                  lines: dict[str, int] | None = None) -> None:
-
         self.predictions = predictions
         self.problems = problems
         self.file = file
@@ -291,7 +290,6 @@ def checked_records(path: Path, problems: Problems, config: str = "default", spl
                     ) -> Iterator[Pair]:
     """Schema-valid records with their split (from the shard name of a build folder, else --split);
     problems are collected, so every bad record is named before anything is written."""
-
     seen: dict[str, str] = {}
     for file, line, record in _progress(iter_records(path, problems, config, split), "report"):
         if not check_record(record, (file, line), problems, Level.BUILT, seen):

@@ -395,7 +395,6 @@ def macro(sources: dict[str, dict[str, float | None]]) -> dict[str, float | None
 
 def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, gold: str, missing: int,
               bootstrap: int = 0, seed: int = 0, resample: str = "groups", mqm_per: int | None = None) -> Report:
-
     columns = Columns(rows, resample)
     sources = per_source(rows, resample)
     per_category = {}
@@ -458,7 +457,6 @@ def score_many(gold: Iterable[Located], predictions: list[tuple[str, dict[str, P
                *, gold_name: str, options: Options, progress: bool = False) -> list[Scored]:
     """Stream the gold once past every (file, indexed predictions); any problem anywhere raises before a
     score exists. Every file's rows come in the gold's order, which the paired bootstrap relies on."""
-
     matchers = [preds.Matcher(indexed, problems, file=file, allow_missing=options.allow_missing, gold=gold_name)
                 for file, indexed in predictions]
     scored = [Scored() for _ in predictions]
@@ -504,7 +502,6 @@ def load_gold(spec: str, *, split: str | None, config: str | None, problems: Pro
               ) -> tuple[Iterator[Located], str]:
     """A build folder, a records JSONL / parquet file, or a Hub dataset pinned as ORG/NAME@REVISION.
     A split, config or version that does not exist stops here, naming those that do."""
-
     path = Path(spec)
     if path.is_file() and (split or config):
         problems.add("--split" if split else "--config", None, "", f"does not apply to a single records file ({spec})",
