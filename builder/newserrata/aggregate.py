@@ -146,8 +146,13 @@ def aggregate(record: Record) -> Record:
         spans=spans,
         agreement=pairwise_agreement(per_annotator),
         mqm_score=round(mean, 6) + 0.0,
-        has_error=bool(spans),
+        has_error=bool(spans) if record.localised else _verdict_says_wrong(record),
     )
+
+
+def _verdict_says_wrong(record: Record) -> bool:
+    """Without localised spans, the people who judged the whole text decide: most of them said it is wrong."""
+    return sum(v.has_error for v in record.verdicts) * 2 > len(record.verdicts)
 
 
 @dataclass

@@ -155,7 +155,10 @@ FIELDS = [
     ("process, system", "how the machine produced the text and which system did"),
     ("title, url, date", "article metadata, null when unknown"),
     ("text", "the machine-written article; every offset refers to it"),
-    ("source_text", "the text the machine worked from, or null"),
+    ("source_text", "the text the machine worked from, or null when the record does not carry it (not available, "
+                    "or not ours to redistribute: see Source texts)"),
+    ("source_id, source_sha256", "id of the source document upstream; sha256 of its exact text, against which "
+                                 "a hydrated copy is checked"),
     ("segments", "segment boundaries and segment MQM scores of segment-rated corpora (WMT); empty otherwise"),
     ("spans", "gold error spans: characters marked by more than half of the annotators, as sorted runs with "
               "majority `category` and `severity`"),
@@ -166,8 +169,13 @@ FIELDS = [
                  "them beside the spans (XSum factuality); empty otherwise"),
     ("num_annotators, agreement", "number of annotators; mean pairwise character IoU between them"),
     ("mqm_score, source_issue_weight, has_error", "mean MQM score over annotators (0 is perfect); 1 when "
-     "source-issue spans count in it (WMT 2020-2021 scoring), else 0; whether any gold span exists"),
+     "source-issue spans count in it (WMT 2020-2021 scoring), else 0; whether any gold span exists (for a "
+     "record not localised: whether most verdicts say the text is wrong)"),
+    ("localised", "false when people judged the whole text wrong but the errors' place is unknown: character "
+                  "metrics skip such records"),
     ("license", "license of the record's text and labels"),
+    ("metadata", "machine-side facts of the text's making (`edit_types` an LLM was said to make, the `topic` of a "
+                 "topic-focused summary), never human labels"),
 ]
 
 def card_body(release: Release, sources: list[Source], missing: list[str], layout: dict[str, dict[str, SplitFiles]],

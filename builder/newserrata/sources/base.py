@@ -56,6 +56,26 @@ class Pin:
         return source if self.role == MAIN else f"{source}:{self.role}"
 
 
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What the datasheet and the card say of a source, declared by its kind so that a new kind cannot
+    enter the benchmark undescribed. Counts (records, languages, annotator kinds, drops by rule) are not
+    declared here: they are read off the records and the SourceLog, so they cannot drift."""
+
+    labelled_by: str
+    """Who made the labels, in words: "crowd workers (Amazon Mechanical Turk)", "professional translators"."""
+    people: str
+    """How many distinct people, where known, and why not where unknown (per-row slots are not people)."""
+    self_contained: str
+    """"yes", or "no: ..." saying what a record lacks and how a user completes it."""
+    inputs: tuple[tuple[str, str], ...]
+    """(input, license or terms) for every input the records come from: labels, texts, source texts."""
+    mapping: tuple[tuple[str, str], ...] = ()
+    """(the corpus' own label, what NewsErrata makes of it), in the corpus' terms."""
+    notes: tuple[str, ...] = ()
+    """Other things a user must know to use the source right (controls, dropped parts and why)."""
+
+
 @dataclass
 class SourceLog:
     """What a reader met on its way: counted quirks and drops, and a few facts worth showing (a file's
@@ -102,6 +122,10 @@ class SourceKind(ABC):
         """The files of a "folder" source that its records are read from, by relative path: their digest
         pins the source's input in the lock."""
         return []
+
+    @abstractmethod
+    def provenance(self, source: Source) -> Provenance:
+        """Who labelled this source's records and under what terms: the datasheet's section on it."""
 
     @abstractmethod
     def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:

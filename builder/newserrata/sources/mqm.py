@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Segment, Span
-from newserrata.sources.base import MAIN, Option, SourceKind, SourceLog, register
+from newserrata.sources.base import MAIN, Option, Provenance, SourceKind, SourceLog, register
 from newserrata.sources.mqm_rows import (
     LANGUAGE,
     Doc,
@@ -413,6 +413,24 @@ class WmtMqm(SourceKind):
 
     def default_name(self, path: Path) -> str:
         return default_source_name(path)
+
+    def provenance(self, source: Source) -> Provenance:
+        return Provenance(
+            labelled_by="professional translators in Google's MQM campaigns for WMT (Freitag et al. 2021), "
+                        "rating blind, document by document",
+            people="the rater ids of the file are pseudonyms of distinct people within one campaign; the count "
+                   "of distinct ids is given per source below",
+            self_contained="yes: the source document is `source_text`, segment by segment",
+            inputs=(("MQM ratings, source and target segments", f"{source.license} (google/wmt-mqm-human-"
+                     "evaluation)"),),
+            mapping=(("MQM category/subcategory", "the taxonomy's MQM column (docs/sources.md); "
+                      "`original_category` keeps the label"),
+                     ("Source issue / Source error", "source-issue, weighed by source_issue_weight"),
+                     ("HOTW-test, Found, Missed", "attention checks: dropped and counted")),
+            notes=("Human reference translations rated beside the machines are kept as controls with process "
+                   "human-translation.",
+                   "WMT marks omissions on the source side only: they are source_spans, not gold spans."),
+        )
 
     def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
         options = source.options

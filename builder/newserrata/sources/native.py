@@ -20,7 +20,7 @@ from newserrata.errors import Problems
 from newserrata.jsonl import line_of_key, read_json, read_lines
 from newserrata.records import Annotation, Record, Span
 from newserrata.release import Source
-from newserrata.sources.base import MAIN, SourceKind, SourceLog, register
+from newserrata.sources.base import MAIN, Provenance, SourceKind, SourceLog, register
 from newserrata.text import TextDecodeError, read_text
 
 NO_ERRORS_HINT = 'an empty "spans" list needs "no_errors": true, and "no_errors" goes only with empty spans'
@@ -225,6 +225,16 @@ class Native(SourceKind):
         out = folder_files(folder, problems)
         problems.raise_if_any()
         return out
+
+    def provenance(self, source: Source) -> Provenance:
+        return Provenance(
+            labelled_by="the NewsErrata maintainers, with the annotation guide in docs/annotation.md",
+            people="the distinct annotator ids of the label files, pseudonyms of people",
+            self_contained="yes where an article names its source text; an article whose source is unknown "
+                           "(the seed article) has none",
+            inputs=(("articles and labels", f"{source.license} (see the card's Licenses section)"),),
+            mapping=(("NewsErrata categories", "used as they are"),),
+        )
 
     def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
         """Native articles carry their own license and domain in their metadata."""

@@ -16,7 +16,7 @@ reference (`Gold`), 3 crowd workers each. Verified against the published files:
 - Offsets of a text that occurs twice in a summary always name its first occurrence (the offsets
   were found by searching the text). They are kept as given and counted; a worker's repeated row
   (same span, same offsets: another occurrence that cannot be located) is dropped and counted.
-- `intrinsic` (misrepresents the article) is accuracy/mistranslation, `extrinsic` (not supported by
+- `intrinsic` (misrepresents the article) is accuracy/distortion, `extrinsic` (not supported by
   the article) accuracy/addition, the type kept as `original_category`. Every span is `major`: the
   task asked for no severity, and a summary claim the article does not support misleads the reader.
 - A `NULL` row means the worker found nothing; some keep a stray span text with offsets -1 (counted).
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Span, Verdict
-from newserrata.sources.base import MAIN, SourceKind, SourceLog, register
+from newserrata.sources.base import MAIN, Provenance, SourceKind, SourceLog, register
 from newserrata.text import normalize
 
 HALLUCINATION_COLUMNS = ("bbcid", "system", "summary", "hallucination_type", "hallucinated_span",
@@ -54,7 +54,7 @@ HALLUCINATION_COLUMNS = ("bbcid", "system", "summary", "hallucination_type", "ha
 FACTUALITY_COLUMNS = ("bbcid", "system", "summary", "is_factual", "worker_id")
 SYSTEMS = ("BERTS2S", "PtGen", "TConvS2S", "TranS2S")
 HUMAN = "Gold"
-CATEGORIES = {"intrinsic": "accuracy/mistranslation", "extrinsic": "accuracy/addition"}
+CATEGORIES = {"intrinsic": "accuracy/distortion", "extrinsic": "accuracy/addition"}
 SEVERITY = "major"
 ANNOTATOR_KIND = "crowd"
 ANSWERS = {"yes": False, "no": True}
@@ -355,6 +355,26 @@ class XsumHallucinations(SourceKind):
 
     def default_name(self, path: Path) -> str:
         return self.name
+
+    def provenance(self, source: Source) -> Provenance:
+        return Provenance(
+            labelled_by="crowd workers (\"we have crowdsourced 3 judgements\", Maynez et al. 2020), shown the BBC "
+                        "article and the summary",
+            people="unknown: the files give each summary's three workers the slots wid_0..wid_2, which restart on "
+                   "every summary and are not people; the factuality workers cannot be linked to the span workers",
+            self_contained="no: the BBC articles the summaries were judged against are not redistributable; "
+                           "records carry `source_id` (the BBC id) and `source_sha256`, and `newserrata hydrate` "
+                           "attaches the text from the user's own copy",
+            inputs=(("span and factuality annotations, summaries", "CC BY 4.0 (the upstream README)"),
+                    ("XSum BBC articles", "BBC copyright, no license to redistribute: fetched by the user")),
+            mapping=(("intrinsic (misrepresents the article)", "accuracy/distortion, major"),
+                     ("extrinsic (not supported by the article)", "accuracy/addition, major"),
+                     ("factuality answer `no`", "a verdict with has_error true")),
+            notes=("The 500 reference summaries (`Gold`) are kept as controls with process human-summary; most "
+                   "contain unsupported content too, since XSum's reference is the article's removed first "
+                   "sentence.",
+                   "Summaries are lowercased and tokenised as the systems wrote them."),
+        )
 
     def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
         return read_records(inputs[MAIN], inputs.get("factuality"), source=source.name, license=source.license,
