@@ -74,6 +74,9 @@ class Provenance:
     """(the corpus' own label, what NewsErrata makes of it), in the corpus' terms."""
     notes: tuple[str, ...] = ()
     """Other things a user must know to use the source right (controls, dropped parts and why)."""
+    ids_are_people: bool = True
+    """False when the corpus' annotator ids are slots (wid_0..wid_2 restarting per item), not people: such
+    ids are never counted as annotators."""
 
 
 @dataclass

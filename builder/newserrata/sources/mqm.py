@@ -418,8 +418,7 @@ class WmtMqm(SourceKind):
         return Provenance(
             labelled_by="professional translators in Google's MQM campaigns for WMT (Freitag et al. 2021), "
                         "rating blind, document by document",
-            people="the rater ids of the file are pseudonyms of distinct people within one campaign; the count "
-                   "of distinct ids is given per source below",
+            people="the rater ids of a file are pseudonyms of distinct people within one campaign",
             self_contained="yes: the source document is `source_text`, segment by segment",
             inputs=(("MQM ratings, source and target segments", f"{source.license} (google/wmt-mqm-human-"
                      "evaluation)"),),

@@ -229,7 +229,7 @@ class Native(SourceKind):
     def provenance(self, source: Source) -> Provenance:
         return Provenance(
             labelled_by="the NewsErrata maintainers, with the annotation guide in docs/annotation.md",
-            people="the distinct annotator ids of the label files, pseudonyms of people",
+            people="the annotator ids of the label files are pseudonyms of people",
             self_contained="yes where an article names its source text; an article whose source is unknown "
                            "(the seed article) has none",
             inputs=(("articles and labels", f"{source.license} (see the card's Licenses section)"),),

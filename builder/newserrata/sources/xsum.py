@@ -374,6 +374,7 @@ class XsumHallucinations(SourceKind):
                    "contain unsupported content too, since XSum's reference is the article's removed first "
                    "sentence.",
                    "Summaries are lowercased and tokenised as the systems wrote them."),
+            ids_are_people=False,
         )
 
     def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
