@@ -26,6 +26,7 @@ from newserrata.write import features
 STATISTICS_MARKER = "<!-- statistics -->"
 SOURCES_MARKER = "<!-- sources -->"
 ANNOTATION_CREATORS = {"crowd": "crowdsourced", "professional-translator": "expert-generated",
+                       "professional-annotator": "expert-generated", "expert-linguist": "expert-generated",
                        "expert": "expert-generated", "maintainer": "expert-generated"}
 """The Hub's `annotations_creators` value for each annotator kind the records use (anything else: other)."""
 OTHER_LICENSE_NAME = "newserrata-research-evaluation"
@@ -271,8 +272,8 @@ def _people_line(sources: list[Source], stats: Stats) -> str:
     counted, slots = people(sources, stats)
     line = f"labels by {counted} identified annotators"
     if slots:
-        line += (f" and by crowd workers of {', '.join(slots)} whose number is not known (the files give per-item "
-                 "slots, not people)")
+        line += (f" and by the annotators of {', '.join(slots)}, whose number is not known (those files give "
+                 "per-item slots, not people)")
     return line
 
 
@@ -364,8 +365,8 @@ def statistics(release: Release, sources: list[Source], missing: list[str], stat
                      else "unknown (per-item slots, not people)",
                      ", ".join(sorted(stats.get("*", s.name).annotator_kinds))] for s in sources]), ""]
     counted, slots = people(sources, stats)
-    out += [f"In all: {counted} identified annotators" + (f", plus the unknown number of {', '.join(slots)}"
-                                                          if slots else "") + ".", ""]
+    out += [f"In all: {counted} identified annotators" + (f", plus the unknown number of annotators of "
+                                                          f"{', '.join(slots)}" if slots else "") + ".", ""]
     dropped = duplicates or []
     out += ["### Duplicate texts", "",
             f"{len(dropped)} record(s) left out because an earlier record has the identical text (no two records "

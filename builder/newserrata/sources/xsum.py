@@ -32,14 +32,12 @@ reference (`Gold`), 3 crowd workers each. Verified against the published files:
 
 from __future__ import annotations
 
-import codecs
-import csv
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from newserrata.release import Source
@@ -47,6 +45,7 @@ if TYPE_CHECKING:
 from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Span, Verdict
 from newserrata.sources.base import MAIN, Provenance, SourceKind, SourceLog, register
+from newserrata.sources.csv_rows import rows
 from newserrata.text import normalize
 
 HALLUCINATION_COLUMNS = ("bbcid", "system", "summary", "hallucination_type", "hallucinated_span",
@@ -119,59 +118,6 @@ def place(summary: str, span: str, start: int, end: int) -> tuple[int, int, str]
 # --------------------------------------------------------------------------- reading the files
 
 
-def _lines(path: Path, stream: IO[bytes], problems: Problems) -> Iterator[str]:
-    """Decoded lines for the csv module. A line that is not UTF-8 is reported with its number and read
-    on with replacement characters, so one pass finds every bad line."""
-    for number, raw in enumerate(stream, 1):
-        if number == 1:
-            raw = raw.removeprefix(codecs.BOM_UTF8)
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            problems.add(str(path), number, "", f"not valid UTF-8 at byte {exc.start} of the line: {exc.reason}",
-                         "re-save the file as UTF-8")
-            yield raw.decode("utf-8", "replace")
-
-
-def _rows(path: Path, columns: tuple[str, ...], problems: Problems) -> Iterator[tuple[int, dict[str, str]]]:
-    """(first line, cells by column) of every row, streamed; the files quote CSV-style (doubled `""`)."""
-    file, rows = str(path), 0
-    try:
-        stream = path.open("rb")
-    except OSError as exc:
-        problems.add(file, None, "", f"cannot read: {exc.strerror or exc}", "check the path")
-        return
-    with stream:
-        reader = csv.reader(_lines(path, stream, problems), strict=True)
-        try:
-            header = next(reader, None)
-            if header is None:
-                problems.add(file, None, "", "the file is empty", f"the first line is the header: {','.join(columns)}")
-                return
-            names = [name.strip() for name in header]
-            missing = [c for c in columns if c not in names]
-            if missing:
-                problems.add(file, 1, "header", f"missing column(s) {', '.join(missing)}; the header is "
-                             f"{','.join(names)}", f"the header needs {','.join(columns)}")
-                return
-            index = [names.index(c) for c in columns]
-            start = reader.line_num + 1
-            for cells in reader:
-                if len(cells) == len(names):
-                    rows += 1
-                    yield start, {c: cells[i] for c, i in zip(columns, index, strict=True)}
-                elif cells:
-                    problems.add(file, start, "", f"{len(cells)} cells, expected {len(names)}",
-                                 'quote a cell that holds a comma or a quote: "a, ""b"""')
-                start = reader.line_num + 1
-        except csv.Error as exc:
-            problems.add(file, reader.line_num, "", f"malformed CSV: {exc}",
-                         'quote whole cells and double the quotes inside them ("")')
-            return
-    if not rows:
-        problems.add(file, None, "", "no rows after the header", "use the file as published")
-
-
 def _summary(file: str, line: int, row: dict[str, str], summaries: dict[tuple[str, str], _Summary],
              problems: Problems) -> _Summary | None:
     bbcid, system = row["bbcid"], row["system"]
@@ -216,7 +162,7 @@ def _offsets(file: str, line: int, row: dict[str, str], summary: str, problems: 
 def _read_hallucinations(path: Path, problems: Problems, counts: Counter[str]) -> dict[tuple[str, str], _Summary]:
     summaries: dict[tuple[str, str], _Summary] = {}
     file = str(path)
-    for line, row in _rows(path, HALLUCINATION_COLUMNS, problems):
+    for line, row in rows(path, HALLUCINATION_COLUMNS, problems):
         counts["hallucination_rows"] += 1
         summary = _summary(file, line, row, summaries, problems)
         worker = row["worker_id"]
@@ -261,7 +207,7 @@ def _read_hallucinations(path: Path, problems: Problems, counts: Counter[str]) -
 def _read_factuality(path: Path, hallucinations: Path, summaries: dict[tuple[str, str], _Summary],
                      problems: Problems, counts: Counter[str]) -> None:
     file = str(path)
-    for line, row in _rows(path, FACTUALITY_COLUMNS, problems):
+    for line, row in rows(path, FACTUALITY_COLUMNS, problems):
         counts["factuality_rows"] += 1
         bbcid, system, worker, answer = row["bbcid"], row["system"], row["worker_id"], row["is_factual"]
         summary = summaries.get((bbcid, system))

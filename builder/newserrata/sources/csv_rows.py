@@ -1,0 +1,68 @@
+"""Rows of a published CSV file with the line each starts on, for the kinds whose corpora ship CSV.
+
+Upstream files quote CSV-style (doubled `""`, cells spanning lines); every malformed line, bad byte or
+missing column is collected as a problem with its line, and reading goes on so one pass finds them all.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from newserrata.errors import Problems
+
+
+def _lines(path: Path, stream: IO[bytes], problems: Problems) -> Iterator[str]:
+    """Decoded lines for the csv module. A line that is not UTF-8 is reported with its number and read
+    on with replacement characters, so one pass finds every bad line."""
+    for number, raw in enumerate(stream, 1):
+        if number == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.add(str(path), number, "", f"not valid UTF-8 at byte {exc.start} of the line: {exc.reason}",
+                         "re-save the file as UTF-8")
+            yield raw.decode("utf-8", "replace")
+
+
+def rows(path: Path, columns: tuple[str, ...], problems: Problems) -> Iterator[tuple[int, dict[str, str]]]:
+    """(first line, cells by column) of every row, streamed; the files quote CSV-style (doubled `""`)."""
+    file, count = str(path), 0
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        problems.add(file, None, "", f"cannot read: {exc.strerror or exc}", "check the path")
+        return
+    with stream:
+        reader = csv.reader(_lines(path, stream, problems), strict=True)
+        try:
+            header = next(reader, None)
+            if header is None:
+                problems.add(file, None, "", "the file is empty", f"the first line is the header: {','.join(columns)}")
+                return
+            names = [name.strip() for name in header]
+            missing = [c for c in columns if c not in names]
+            if missing:
+                problems.add(file, 1, "header", f"missing column(s) {', '.join(missing)}; the header is "
+                             f"{','.join(names)}", f"the header needs {','.join(columns)}")
+                return
+            index = [names.index(c) for c in columns]
+            start = reader.line_num + 1
+            for cells in reader:
+                if len(cells) == len(names):
+                    count += 1
+                    yield start, {c: cells[i] for c, i in zip(columns, index, strict=True)}
+                elif cells:
+                    problems.add(file, start, "", f"{len(cells)} cells, expected {len(names)}",
+                                 'quote a cell that holds a comma or a quote: "a, ""b"""')
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            problems.add(file, reader.line_num, "", f"malformed CSV: {exc}",
+                         'quote whole cells and double the quotes inside them ("")')
+            return
+    if not count:
+        problems.add(file, None, "", "no rows after the header", "use the file as published")
