@@ -7,17 +7,21 @@ the segment marked (`... Smollett FallSmollett Fall`). Another row of the same s
 the text without the copies, and the two cannot be reconciled character by character.
 
 The rule: a row is realigned to the segment text when deleting from one of them only pieces that
-stand right beside an identical copy of themselves gives exactly the other; nothing else may
-differ. Characters both keep map one to one; a character of a deleted copy maps to the same
-character of the copy beside it, so a span on the doubled text becomes the span on the text the
-segment keeps. Any other difference is not an artifact this rule knows, and the caller drops the
-span and counts it (or refuses the file, strict). A row that is its segment's only witness cannot be
-checked: its text is the segment text as written.
+stand right beside an identical copy of themselves (at most three in a row, one after the other)
+gives exactly the other; nothing else may differ. Characters both keep map one to one; a character
+of a deleted copy maps to the same character of the copy beside it. A span on the doubled text
+becomes the marked text where its first (or last) character lands, when the segment text has it
+there, and otherwise what lies between where its first and last characters land. Any other
+difference is not an artifact this rule knows: the caller drops the span and counts it (or refuses
+the file, strict). A row that is its segment's only witness cannot be checked: its text is the
+segment text as written.
 """
 
 from __future__ import annotations
 
 from difflib import SequenceMatcher
+
+MAX_PIECES = 3
 
 
 def _slide(text: str, start: int, end: int, low: int, high: int) -> tuple[int, int, int] | None:
@@ -38,6 +42,35 @@ def _slide(text: str, start: int, end: int, low: int, high: int) -> tuple[int, i
         start, end = start + 1, end + 1
 
 
+def _pieces(text: str, start: int, end: int, low: int, high: int, depth: int = MAX_PIECES) -> dict[int, int] | None:
+    """Deleting text[start:end] as at most `depth` pieces, one after the other, each standing beside an
+    identical copy of itself when it goes: {character deleted: the same character of its copy}; None
+    when there are no such pieces. (`ThunbergtoThunbergto Thunbergto` loses two copies in turn.)"""
+    found = _slide(text, start, end, low, high)
+    if found is not None:
+        first, last, offset = found
+        return {x: x + offset for x in range(first, last)}
+    for cut, prefix in ((c, p) for c in range(start + 1, end) for p in (True, False)) if depth > 1 else ():
+        # The first piece to go is the chunk's head (the rest then starts where it did) or its tail.
+        found = _slide(text, start, cut, low, cut) if prefix else _slide(text, cut, end, cut, high)
+        if found is None:
+            continue
+        first, last, offset = found
+        size = last - first
+        rest = _pieces(text[:first] + text[last:], start, start + end - cut if prefix else cut, low, high - size,
+                       depth - 1)
+        if rest is None:
+            continue
+
+        def back(y: int, first: int = first, size: int = size) -> int:
+            return y if y < first else y + size
+
+        moved = {x: x + offset for x in range(first, last)}
+        moved.update({back(y): back(z) for y, z in rest.items()})
+        return moved
+    return None
+
+
 def _copies(row: str, segment: str) -> tuple[dict[int, int], dict[int, int]] | None:
     """Pieces of the row, and of the segment text, that are copies beside their original, as
     {character: offset of the same character in the copy beside it}; None when the two differ by
@@ -53,11 +86,10 @@ def _copies(row: str, segment: str) -> tuple[dict[int, int], dict[int, int]] | N
         column = 1 + 2 * side
         before = opcodes[i - 1] if i and opcodes[i - 1][0] == "equal" else None
         after = opcodes[i + 1] if i + 1 < len(opcodes) and opcodes[i + 1][0] == "equal" else None
-        found = _slide(text, start, end, before[column] if before else start, after[column + 1] if after else end)
+        found = _pieces(text, start, end, before[column] if before else start, after[column + 1] if after else end)
         if found is None:
             return None
-        low, high, offset = found
-        moved[side].update((x, x + offset) for x in range(low, high))
+        moved[side].update(found)
     return moved
 
 
@@ -74,9 +106,18 @@ def realign(row: str, start: int, end: int, segment: str) -> tuple[int, int] | N
     to_segment = dict(zip(kept, covered, strict=True))
 
     def land(x: int) -> int | None:
-        return to_segment.get(row_moved.get(x, x))
+        for _ in range(MAX_PIECES + 1):  # a copy may itself be a deleted copy of a further one
+            if x not in row_moved:
+                return to_segment.get(x)
+            x = row_moved[x]
+        return None
 
     first, last = land(start), land(end - 1)
+    marked = row[start:end]
+    if first is not None and segment[first : first + len(marked)] == marked:
+        return first, first + len(marked)
+    if last is not None and segment[last + 1 - len(marked) : last + 1] == marked:
+        return last + 1 - len(marked), last + 1
     if first is None or last is None or first > last:
         return None
     return first, last + 1
