@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from newserrata.build import DEFAULT_OUT, DEFAULT_RELEASE, BuildResult, build
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, json_option, strict_option
 from newserrata.errors import InputError, Problem
 from newserrata.sources import artifacts
 
@@ -93,9 +93,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--offline", action="store_true", help="never download; uncached remote sources are missing")
     p.add_argument("--lock", action="store_true", help=f"write the release lock ({DEFAULT_RELEASE.parent}/releases/"
                    "<version>.lock.json) after a complete build")
-    p.add_argument("--strict", action="store_true", help="refuse upstream artifacts (an MQM row whose copy of "
-                   "its segment no exact rule reconciles) instead of realigning them or dropping their spans and "
-                   "counting them")
+    strict_option(p)
     json_option(p, "the result (progress is then silent)")
     p.set_defaults(func=run)
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from types import MappingProxyType
 
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, json_option, strict_option
 from newserrata.imports import import_file
 from newserrata.release import Source
 from newserrata.sources import MAIN, SourceKind, SourceLog, artifacts, kinds
@@ -53,8 +53,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         for option in importer.options:
             k.add_argument(f"--{option.name.replace('_', '-')}", dest=option.name, default=option.default,
                            type=option.type, choices=option.choices or None, help=option.help)
-        k.add_argument("--strict", action="store_true", help="refuse upstream artifacts (an MQM row whose copy "
-                       "of its segment no exact rule reconciles) instead of realigning them or dropping their spans "
-                       "and counting them")
+        strict_option(k)
         json_option(k, "the summary")
         k.set_defaults(func=run, importer=importer)
