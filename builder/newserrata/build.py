@@ -137,8 +137,10 @@ def _supply_hint(source: Source) -> str:
 
 
 def open_sources(release: Release, names: list[str] | None, files: dict[str, Path], offline: bool,
-                 progress: bool, folder: Path | None = None) -> tuple[list[Stream], dict[str, str], dict[str, Digest]]:
-    """Present streams, missing sources with the reason, and the digest of every input."""
+                 progress: bool, folder: Path | None = None, strict: bool = False
+                 ) -> tuple[list[Stream], dict[str, str], dict[str, Digest]]:
+    """Present streams, missing sources with the reason, and the digest of every input. With `strict`,
+    readers refuse upstream artifacts they would otherwise realign or drop and count."""
     problems = Problems()
     enabled = {s.name: s for s in release.enabled()}
     known = {s.name for s in release.sources}
@@ -176,7 +178,7 @@ def open_sources(release: Release, names: list[str] | None, files: dict[str, Pat
         except Missing as exc:
             missing[source.name] = f"{exc}{_supply_hint(source)}"
             continue
-        log = SourceLog()
+        log = SourceLog(strict=strict)
         streams.append(Stream(source, str(paths[MAIN]), importer.read(source, paths, log), log))
     return streams, missing, inputs
 
@@ -357,7 +359,7 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
             clock.lap("card and datasheet")
             write_build_report(tmp, title=f"{release.name} {name}", stats=stats, sample=chosen)
             clock.lap("report")
-            write_manifest(tmp, release.name, release.version, gone, inputs, duplicates)
+            write_manifest(tmp, release.name, release.version, gone, inputs, duplicates, logs)
             built = lock_data(release.version, inputs, tmp)
             lock_path = release.lock_path()
             if not missing and (old := read_lock(lock_path)) is not None:
@@ -385,12 +387,12 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
 
 def build(release: Path, out: Path, *, sources: list[str] | None = None, source_files: dict[str, Path] | None = None,
           sources_dir: Path | None = None, offline: bool = False, lock: bool = False,
-          progress: bool = True) -> BuildResult:
+          progress: bool = True, strict: bool = False) -> BuildResult:
     """Build one version of the dataset from its release file; InputError (exit 2) on any bad input."""
     recipe = load_release(Path(release))
     if sources_dir is not None and not Path(sources_dir).is_dir():
         raise InputError([Problem(str(sources_dir), None, "--sources-dir", "not a folder",
                                   "name a folder that holds the pinned source files under their own names")])
     streams, missing, inputs = open_sources(recipe, sources, {k: Path(v) for k, v in (source_files or {}).items()},
-                                            offline, progress, Path(sources_dir) if sources_dir else None)
+                                            offline, progress, Path(sources_dir) if sources_dir else None, strict)
     return pipeline(recipe, out, streams, missing=missing, inputs=inputs, lock=lock, progress=progress)

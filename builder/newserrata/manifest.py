@@ -70,13 +70,17 @@ def dump(value: Any) -> bytes:
 
 
 def write_manifest(folder: Path, name: str, version: str, missing: list[str], inputs: dict[str, Digest],
-                   duplicates: list[dict[str, str]] | None = None) -> None:
+                   duplicates: list[dict[str, str]] | None = None,
+                   sources: dict[str, dict[str, Any]] | None = None) -> None:
+    """`sources` is what each source's reader met (SourceLog.as_dict): its counts, among them the spans
+    realigned or dropped by each rule, so that a version says what it left out and why."""
     manifest = {
         "name": name,
         "version": version,
         "partial": bool(missing),
         "missing_sources": missing,
         "duplicates_left_out": duplicates or [],
+        "sources": sources or {},
         "files": {k: v.to_dict() for k, v in output_files(folder).items()},
         "inputs": {k: v.to_dict() for k, v in sorted(inputs.items())},
         "tools": tools(),

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from newserrata.build import DEFAULT_OUT, DEFAULT_RELEASE, BuildResult, build
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, json_option, strict_option
 from newserrata.errors import InputError, Problem
+from newserrata.sources import artifacts
 
 
 def _source_files(values: list[str]) -> dict[str, Path]:
@@ -49,6 +50,8 @@ def summary(result: BuildResult) -> str:
         met = {k: v for k, v in result.importers.get(n, {}).items() if k != "records"}
         if met:
             lines.append("    " + ", ".join(f"{k} {v}" for k, v in met.items()))
+        if found := artifacts(met):
+            lines.append(f"    upstream artifacts: {found}")
     lines.append("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
     if result.locked:
         lines.append(f"  locked version {result.version}")
@@ -65,7 +68,8 @@ def warning(result: BuildResult) -> str:
 def run(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.sources.split(",") if n.strip()] if args.sources is not None else None
     result = build(args.release, args.out, sources=names, source_files=_source_files(args.source_file),
-                   sources_dir=args.sources_dir, offline=args.offline, lock=args.lock, progress=not args.json)
+                   sources_dir=args.sources_dir, offline=args.offline, lock=args.lock, progress=not args.json,
+                   strict=args.strict)
     emit(args.json, result.to_dict(), summary(result))
     if result.partial:
         print(warning(result), file=sys.stderr)
@@ -89,6 +93,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--offline", action="store_true", help="never download; uncached remote sources are missing")
     p.add_argument("--lock", action="store_true", help=f"write the release lock ({DEFAULT_RELEASE.parent}/releases/"
                    "<version>.lock.json) after a complete build")
+    strict_option(p)
     json_option(p, "the result (progress is then silent)")
     p.set_defaults(func=run)
 

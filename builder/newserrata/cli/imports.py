@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 from types import MappingProxyType
 
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, json_option, strict_option
 from newserrata.imports import import_file
 from newserrata.release import Source
-from newserrata.sources import MAIN, SourceKind, SourceLog, kinds
+from newserrata.sources import MAIN, SourceKind, SourceLog, artifacts, kinds
 
 
 def run(args: argparse.Namespace) -> int:
@@ -21,12 +21,13 @@ def run(args: argparse.Namespace) -> int:
                     options=MappingProxyType(options))
     inputs = {MAIN: path, **{role: Path(getattr(args, role)) for role in importer.extra_files
                              if getattr(args, role) is not None}}
-    log = SourceLog()
+    log = SourceLog(strict=args.strict)
     counts = import_file(source, inputs, Path(args.out), log)
     summary = {"file": str(path), "out": str(args.out), "source": name, **counts.to_dict(), **log.as_dict()}
     emit(args.json, summary, f"import {importer.name}: {counts.records} records, {counts.annotations} "
          f"annotations, {counts.gold_spans} gold spans -> {args.out}\n  "
-         + ", ".join(f"{key}: {value}" for key, value in log.as_dict().items() if key != "records"))
+         + ", ".join(f"{key}: {value}" for key, value in log.as_dict().items() if key != "records")
+         + (f"\n  upstream artifacts: {found}" if (found := artifacts(log.counts)) else ""))
     return 0
 
 
@@ -52,5 +53,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         for option in importer.options:
             k.add_argument(f"--{option.name.replace('_', '-')}", dest=option.name, default=option.default,
                            type=option.type, choices=option.choices or None, help=option.help)
+        strict_option(k)
         json_option(k, "the summary")
         k.set_defaults(func=run, importer=importer)

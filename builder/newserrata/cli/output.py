@@ -17,6 +17,13 @@ def json_option(parser: argparse.ArgumentParser, what: str) -> None:
                         "human-readable lines then go to stderr)")
 
 
+def strict_option(parser: argparse.ArgumentParser) -> None:
+    """The one meaning of --strict (build, import): upstream artifacts stop the command, as bad input does."""
+    parser.add_argument("--strict", action="store_true", help="refuse upstream artifacts (an MQM row whose copy of "
+                        "its segment no exact rule reconciles, rows lacking the seg_id and rater cells their header "
+                        "names) instead of realigning them or dropping their spans, and counting them")
+
+
 def emit(target: str | None, value: Any, human: str) -> None:
     """A command's result: the JSON to --json's target (a file written whole, or stdout for '-'), and the
     human-readable lines to stdout, or to stderr when stdout carries the JSON."""

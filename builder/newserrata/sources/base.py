@@ -86,9 +86,24 @@ class SourceLog:
 
     counts: Counter[str] = field(default_factory=Counter)
     facts: dict[str, str] = field(default_factory=dict)
+    strict: bool = False
+    """Refuse upstream artifacts a reader would otherwise realign or drop and count (`--strict`)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.facts, **dict(sorted(self.counts.items()))}
+
+
+def artifacts(counts: Mapping[str, Any]) -> str:
+    """The upstream artifacts a reader realigned or dropped, as one line of a summary ("" if none): the
+    counts named `spans_realigned_<rule>` and `spans_dropped_<reason>` of its SourceLog."""
+    def said(prefix: str, what: str) -> str:
+        found = {k.removeprefix(prefix): v for k, v in sorted(counts.items()) if k.startswith(prefix) and v}
+        reasons = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in found.items())
+        return f"{sum(found.values())} spans {what}" + (f" ({reasons})" if found else "")
+
+    if not any(k.startswith(("spans_realigned_", "spans_dropped_")) and v for k, v in counts.items()):
+        return ""
+    return f"{said('spans_realigned_', 'realigned')}, {said('spans_dropped_', 'dropped')}"
 
 
 class SourceKind(ABC):
