@@ -21,7 +21,7 @@ organisers derived them from MQM ratings and removed the MQM categories. Verifie
 - A record's text is its target segments in order of int(seg_id), one per line ("\\n"; the files
   carry no paragraph information), its `source_text` the source segments joined the same way,
   `source_id` the document id and `source_sha256` the digest of that text. A segment a system was
-  not rated on is absent from its record (counted).
+  not rated on (while others were) is absent from its record (counted).
 - One row rates a segment, and a document's segments may be rated by different raters (Google
   split documents between raters). Every segment has exactly one rating, so the record has one
   annotation, the document's rating, complete on every character: its id joins the ids of the
@@ -200,8 +200,9 @@ def _read(path: Path, problems: Problems, counts: Counter[str]) -> dict[tuple[st
     return docs
 
 
-def _record(doc: _Doc, *, source: str, license: str, domain: str | None, languages: tuple[str, str],
+def _record(doc: _Doc, rated: int, *, source: str, license: str, domain: str | None, languages: tuple[str, str],
             counts: Counter[str]) -> Record:
+    """`rated`: how many segments of the document any system was rated on."""
     order = sorted(doc.segments)
     ratings = [doc.segments[s] for s in order]
     text, bounds = _join([(r.target, False) for r in ratings], "\n", False)
@@ -214,14 +215,14 @@ def _record(doc: _Doc, *, source: str, license: str, domain: str | None, languag
         segments.append(Segment(start, end, source_start, source_end, score))
     raters = sorted({r.rater or UNRECORDED for r in ratings}, key=_natural)
     counts["records_rated_by_several_raters"] += len(raters) > 1
-    counts["records_with_unrated_segments"] += order != list(range(order[0], order[-1] + 1))
+    counts["records_missing_segments_other_systems_have"] += len(order) < rated
     counts["segments"] += len(order)
     human = bool(HUMAN.match(doc.system))
     counts["human_reference_records"] += human
     group = _bounded(f"{source}.{_sanitise(doc.doc)}")
     annotation = Annotation(annotator_id=_bounded("_".join(_sanitise(r) for r in raters)),
-                            annotator_kind=ANNOTATOR_KIND, spans=sorted(spans, key=lambda s: (s.start, s.end)),
-                            no_errors=not spans)
+                            annotator_kind=ANNOTATOR_KIND, no_errors=not spans,
+                            spans=sorted(spans, key=lambda s: (s.start, s.end, s.severity)))
     return Record(
         id=_bounded(f"{group}.{_sanitise(doc.system)}"), group_id=group, source=source, language=languages[1],
         text=text, annotations=[annotation], license=license, source_text=source_text, source_id=doc.doc,
@@ -263,8 +264,11 @@ def read_records(path: Path, *, source: str, license: str, domain: str | None = 
         problems.add(str(path), None, "", "no rated segment in the file", FORMAT_HINT)
         problems.raise_if_any()
     log.facts["languages"] = "-".join(languages)
-    records = [_record(d, source=source, license=license, domain=domain, languages=languages, counts=log.counts)
-               for d in docs.values()]
+    rated: dict[str, set[int]] = {}
+    for d in docs.values():
+        rated.setdefault(d.doc, set()).update(d.segments)
+    records = [_record(d, len(rated[d.doc]), source=source, license=license, domain=domain, languages=languages,
+                       counts=log.counts) for d in docs.values()]
     seen: dict[str, _Doc] = {}
     for doc, record in zip(docs.values(), records, strict=True):
         other = seen.setdefault(record.id, doc)
