@@ -20,6 +20,7 @@ DIGEST = FIXTURES / "release-digest.json"
 MQM = FIXTURES / "mqm" / "sxs_mqm_fixture_zhen.tsv"
 XSUM = FIXTURES / "xsum" / "hallucination_annotations_xsum_summaries.csv"
 FACTUALITY = FIXTURES / "xsum" / "factuality_annotations_xsum_summaries.csv"
+WMTQE = FIXTURES / "wmtqe" / "2021_en-de_fixture_processed.tsv"
 
 
 def build_fixture_release(root: Path) -> Path:
@@ -28,10 +29,11 @@ def build_fixture_release(root: Path) -> Path:
     factuality = (f'factuality_url = "https://example.org/{FACTUALITY.name}"\n'
                   f'factuality_sha256 = "{hashlib.sha256(blob).hexdigest()}"\nfactuality_size = {len(blob)}\n')
     sources = (remote_source("wmt-fix", "wmt-mqm", MQM, extra='source_language = "zh"\ntarget_language = "en"\n')
-               + remote_source("xsum-fix", "xsum-hallucinations", XSUM, extra=factuality))
+               + remote_source("xsum-fix", "xsum-hallucinations", XSUM, extra=factuality)
+               + remote_source("wmtqe-fix", "wmt-qe-mqm", WMTQE))
     release = write_release(root / "release.toml", salt="digest-salt-0123456789abcdef", extra_sources=sources)
     result = build(release, root / "dist", sources_dir=FIXTURES, offline=True, progress=False)
-    assert not result.partial and set(result.counts["test"]) == {"native", "wmt-fix", "xsum-fix"}
+    assert not result.partial and set(result.counts["test"]) == {"native", "wmt-fix", "xsum-fix", "wmtqe-fix"}
     assert all(sum(result.counts[s][name] for s in result.counts) for name in result.counts["test"])
     return result.folder
 
