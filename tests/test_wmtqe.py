@@ -108,9 +108,17 @@ def test_doc_ids_split_by_the_export_are_realigned_or_dropped() -> None:
     assert spans(record) == [(0, 5, "Regen", "unspecified", "major"), (9, 16, "Seattle", "unspecified", "minor")]
     assert record.annotations[0].annotator_id == "unrecorded"
     assert counts["rows_realigned_doc_id_with_a_space"] == 2 and counts["rows_without_rater_id"] == 2
-    assert counts["rows_dropped_doc_id_with_spaces_lost_seg_id"] == 1
+    assert counts["rows_dropped_without_segment_number"] == 1
     assert not any("jingji" in r for r in records)
     assert (counts["rows"], counts["records"], counts["segments"], counts["spans"]) == (15, 4, 13, 8)
+
+
+def test_a_row_without_a_segment_number_is_dropped(tmp_path: Path) -> None:
+    """Its place in the document is unknown (a seg_id like `²` is not one either)."""
+    path = tmp_path / "2021_en-de_x.tsv"
+    path.write_text("s\td\t1\tr\tA.\tB.\t-1\t-1\tno-error\ns\td\t²\tr\tC.\tD.\t0\t1\tmajor\n", encoding="utf-8")
+    records, counts = read(path)
+    assert [r.text for r in records.values()] == ["B."] and counts["rows_dropped_without_segment_number"] == 1
 
 
 def test_every_record_passes_the_record_check() -> None:
@@ -181,7 +189,7 @@ def test_import_command_writes_valid_records(tmp_path: Path, capsys: pytest.Capt
     assert main(["import", "wmt-qe-mqm", str(FIXTURE), "--out", str(out), "--json", "-"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert (summary["records"], summary["source"], summary["languages"]) == (4, "wmt21-ende", "en-de")
-    assert summary["rows_dropped_doc_id_with_spaces_lost_seg_id"] == 1
+    assert summary["rows_dropped_without_segment_number"] == 1
     problems, counted = validate([out])
     assert not problems and counted.items == 4
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

@@ -15,8 +15,9 @@ organisers derived them from MQM ratings and removed the MQM categories. Verifie
   annotator cell and the annotator id is lost. A row whose seg_id is not a number but whose
   annotator cell is, is realigned exactly: doc_id is the two cells joined by a space, seg_id the
   annotator cell, the rater unrecorded. An id with two spaces (`jingji guancha bao-zh-01.10329`)
-  also lost its segment number, so the order of its segments is unknown: such rows are dropped and
-  counted, never ordered by guess. What the files' own counts call segments rated by 2-15 raters
+  also lost its segment number, so the order of its segments is unknown: rows without a segment
+  number are dropped and counted, never ordered by guess. What the files' own counts call segments
+  rated by 2-15 raters
   are these shifted rows; once realigned, every (system, document, segment) has one row.
 - A record's text is its target segments in order of int(seg_id), one per line ("\\n"; the files
   carry no paragraph information), its `source_text` the source segments joined the same way,
@@ -131,6 +132,10 @@ def _cells(path: Path, problems: Problems, counts: Counter[str]) -> Iterator[tup
                      "quote whole cells and double the quotes inside them")
 
 
+def _whole(cell: str) -> bool:
+    return cell.strip().isascii() and cell.strip().isdigit()
+
+
 def _aligned(cells: list[str], counts: Counter[str]) -> tuple[list[str], str | None] | str | None:
     """The nine cells with the seg_id a number, and the rater (None when the export lost it); why the
     row is malformed; or None when the export lost its segment number."""
@@ -139,9 +144,9 @@ def _aligned(cells: list[str], counts: Counter[str]) -> tuple[list[str], str | N
         counts["empty_tenth_cells_ignored"] += 1
     if len(cells) != len(COLUMNS):
         return f"{len(cells)} cells, expected {len(COLUMNS)}"
-    if cells[2].strip().isdigit():
-        return cells, cells[3].strip()
-    if cells[3].strip().isdigit():
+    if _whole(cells[2]):
+        return cells, cells[3].strip() or None
+    if _whole(cells[3]):
         counts["rows_realigned_doc_id_with_a_space"] += 1
         return [cells[0], f"{cells[1]} {cells[2]}", cells[3], "", *cells[4:]], None
     return None
@@ -167,7 +172,7 @@ def _read(path: Path, problems: Problems, counts: Counter[str]) -> dict[tuple[st
         counts["rows"] += 1
         aligned = _aligned(raw, counts)
         if aligned is None:
-            counts["rows_dropped_doc_id_with_spaces_lost_seg_id"] += 1
+            counts["rows_dropped_without_segment_number"] += 1
             continue
         if isinstance(aligned, str):
             problems.add(str(path), line, "", aligned, FORMAT_HINT)
@@ -194,7 +199,7 @@ def _read(path: Path, problems: Problems, counts: Counter[str]) -> dict[tuple[st
         if seg in entry.segments:
             counts["rows_dropped_second_rating_of_a_segment"] += 1
             continue
-        entry.segments[seg] = Rating(line, rater or None, source, target, tuple(kept))
+        entry.segments[seg] = Rating(line, rater, source, target, tuple(kept))
         counts["rows_without_rater_id"] += rater is None
         counts["spans"] += len(kept)
     return docs
