@@ -314,8 +314,8 @@ class WmtQeMqm(SourceKind):
                         "context; spans and severities "
                         "republished, without categories, by the WMT QE 2023 shared task (task 2)",
             people="the rater ids (rater1 ...) are pseudonyms of distinct translators within one language pair; "
-                   "their count is `raters` below. A document was often split between raters, so a record's "
-                   "single annotation joins the ids of the raters of its segments: annotation ids are not people",
+                   "their number is `raters` in the importer's counts below. A document was often split between "
+                   "raters, so a record's single annotation joins the ids of the raters of its segments",
             self_contained="yes: the source document is `source_text`, one segment per line",
             inputs=(("spans, severities, source and target segments", f"{source.license} (the rows come from "
                      "google/wmt-mqm-human-evaluation, Apache-2.0; WMT-QE-Task/wmt-qe-2023-data has no license "
@@ -331,6 +331,7 @@ class WmtQeMqm(SourceKind):
                    "dropped (counted); rows whose id held one space are realigned and their rater is unrecorded.",
                    "Left out: the 2021 en-ru file (offsets of 470 of 3,768 spans end beyond their segment) and "
                    "the 2022 files (no license stated)."),
+            ids_are_people=False,
         )
 
     def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
