@@ -23,6 +23,7 @@ FACTUALITY = FIXTURES / "xsum" / "factuality_annotations_xsum_summaries.csv"
 SUMMEDITS = FIXTURES / "summedits" / "summedits_news.json"
 TOFUEVAL = FIXTURES / "tofueval" / "mediasum_factual_eval_dev.csv"
 TOFUEVAL_TEST = FIXTURES / "tofueval" / "mediasum_factual_eval_test.csv"
+WMTQE = FIXTURES / "wmtqe" / "2021_en-de_fixture_processed.tsv"
 
 
 def pin(role: str, path: Path) -> str:
@@ -37,11 +38,12 @@ def build_fixture_release(root: Path) -> Path:
     sources = (remote_source("wmt-fix", "wmt-mqm", MQM, extra='source_language = "zh"\ntarget_language = "en"\n')
                + remote_source("xsum-fix", "xsum-hallucinations", XSUM, extra=pin("factuality", FACTUALITY))
                + remote_source("summedits-fix", "summedits", SUMMEDITS)
-               + remote_source("tofueval-fix", "tofueval", TOFUEVAL, extra=pin("test", TOFUEVAL_TEST)))
+               + remote_source("tofueval-fix", "tofueval", TOFUEVAL, extra=pin("test", TOFUEVAL_TEST))
+               + remote_source("wmtqe-fix", "wmt-qe-mqm", WMTQE))
     release = write_release(root / "release.toml", salt="digest-salt-0123456789abcdef", extra_sources=sources)
     result = build(release, root / "dist", sources_dir=FIXTURES, offline=True, progress=False)
     assert not result.partial and set(result.counts["test"]) == {"native", "wmt-fix", "xsum-fix", "summedits-fix",
-                                                                  "tofueval-fix"}
+                                                                  "tofueval-fix", "wmtqe-fix"}
     assert all(sum(result.counts[s][name] for s in result.counts) for name in result.counts["test"])
     return result.folder
 

@@ -272,8 +272,8 @@ def _people_line(sources: list[Source], stats: Stats) -> str:
     counted, slots = people(sources, stats)
     line = f"labels by {counted} identified annotators"
     if slots:
-        line += (f" and by the annotators of {', '.join(slots)}, whose number is not known (those files give "
-                 "per-item slots, not people)")
+        line += (f" and by the annotators of {', '.join(slots)}, whose annotation ids are not people (per-item "
+                 "slots, or several raters' shares of one document; see each source's section)")
     return line
 
 
@@ -309,7 +309,7 @@ def sources_section(sources: list[Source], stats: Stats, logs: dict[str, dict[st
         facts = source.importer.provenance(source)
         tally = stats.get("*", source.name)
         annotators = (f"distinct ids: {len(tally.annotators)}" if facts.ids_are_people
-                      else "ids are per-item slots, not people: not counted")
+                      else "annotation ids are not people: not counted")
         out += [f"### {source.name}", "", *([source.description, ""] if source.description else []),
                 f"- **Labelled by:** {facts.labelled_by}.",
                 f"- **People:** {facts.people} ({annotators}; annotator kinds in the records: "
@@ -353,8 +353,8 @@ def statistics(release: Release, sources: list[Source], missing: list[str], stat
                                        + [(f"{n} / all", stats.get("*", n)) for n in names])),
             "", "Agreement: mean pairwise character IoU over records with two or more annotators; Krippendorff's "
             "alpha is nominal, at character level (marked as a major or minor error or not). Annotator ids are "
-            "pseudonyms scoped to their source; where a corpus gives per-item slots instead of people, its ids "
-            "are not people (see Annotators).", "",
+            "pseudonyms scoped to their source; where a corpus gives per-item slots instead of people, or an "
+            "annotation joins several raters' shares of a document, its ids are not people (see Annotators).", "",
             "### Gold spans by category and severity", ""]
     total = stats.get()
     rows = [[c] + [total.spans[(c, s)] for s in SEVERITIES] for c in CATEGORIES if any(
@@ -362,11 +362,11 @@ def statistics(release: Release, sources: list[Source], missing: list[str], stat
     out += [_table(["category", *SEVERITIES], rows) if rows else "No gold spans.", "", "### Annotators", ""]
     out += [_table(["source", "distinct annotators", "kinds"],
                    [[s.name, len(stats.get("*", s.name).annotators) if s.importer.provenance(s).ids_are_people
-                     else "unknown (per-item slots, not people)",
+                     else "not counted (annotation ids are not people)",
                      ", ".join(sorted(stats.get("*", s.name).annotator_kinds))] for s in sources]), ""]
     counted, slots = people(sources, stats)
-    out += [f"In all: {counted} identified annotators" + (f", plus the unknown number of annotators of "
-                                                          f"{', '.join(slots)}" if slots else "") + ".", ""]
+    out += [f"In all: {counted} identified annotators" + (f", plus those of {', '.join(slots)} (see each "
+                                                          "source's section)" if slots else "") + ".", ""]
     dropped = duplicates or []
     out += ["### Duplicate texts", "",
             f"{len(dropped)} record(s) left out because an earlier record has the identical text (no two records "

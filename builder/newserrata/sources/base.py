@@ -75,8 +75,8 @@ class Provenance:
     notes: tuple[str, ...] = ()
     """Other things a user must know to use the source right (controls, dropped parts and why)."""
     ids_are_people: bool = True
-    """False when the corpus' annotator ids are slots (wid_0..wid_2 restarting per item), not people: such
-    ids are never counted as annotators."""
+    """False when annotation ids are not people: slots (wid_0..wid_2 restarting per item), or one annotation
+    joining several raters' shares of a document; such ids are never counted as annotators."""
 
 
 @dataclass
