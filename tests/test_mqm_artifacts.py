@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import remote_source, write_native_data, write_release
 from test_mqm import assert_valid, read
+from test_release_digest import pin
 
 from newserrata.build import build
 from newserrata.cli import main
@@ -161,4 +162,21 @@ def test_build_counts_reach_the_summary_datasheet_and_manifest(tmp_path: Path) -
         + result.counts["test"].get("native", 0)
     with pytest.raises(InputError, match="differs from the segment text"):
         build(release, tmp_path / "strict", sources_dir=FIXTURES, offline=True, progress=False, strict=True)
+    assert not (tmp_path / "strict").exists()
+
+
+def test_strict_refuses_the_drops_of_any_reader_that_counts_them(tmp_path: Path) -> None:
+    """Readers without a strict path of their own (XSum) are held to it by the build, from their counts."""
+    xsum = Path(__file__).parent / "fixtures" / "xsum" / "hallucination_annotations_xsum_summaries.csv"
+    factuality = xsum.with_name("factuality_annotations_xsum_summaries.csv")
+    write_native_data(tmp_path / "data")
+    release = write_release(tmp_path / "release.toml", extra_sources=remote_source(
+        "xs", "xsum-hallucinations", xsum, extra=pin("factuality", factuality)))
+    built = build(release, tmp_path / "dist", sources_dir=xsum.parent, offline=True, progress=False)
+    assert not built.partial
+    with pytest.raises(InputError) as caught:
+        build(release, tmp_path / "strict", sources_dir=xsum.parent, offline=True, progress=False, strict=True)
+    [problem] = caught.value.problems
+    assert problem.pointer == "sources.xs" and "spans dropped (ambiguous 1, not found 1, repeated row 1)" in \
+        problem.message
     assert not (tmp_path / "strict").exists()

@@ -195,3 +195,15 @@ def test_import_command_writes_valid_records(tmp_path: Path, capsys: pytest.Capt
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert {line["annotations"][0]["annotator_id"] for line in lines} == {"rater1_rater2", "rater3", "rater1",
                                                                           "unrecorded"}
+
+
+def test_strict_refuses_every_artifact_the_default_drops_or_realigns() -> None:
+    log = SourceLog(strict=True)
+    with pytest.raises(InputError) as caught:
+        list(read_records(FIXTURE, source="qe", license="Apache-2.0", log=log))
+    messages = [p.message for p in caught.value.problems]
+    assert sum("outside" in m for m in messages) == 2  # the span beyond its segment and the empty one
+    assert sum("rated a second time" in m for m in messages) == 1
+    assert sum("shifted the cells" in m for m in messages) == 2
+    assert sum("no segment number" in m for m in messages) == 1
+    assert all("--strict" in p.hint for p in caught.value.problems)

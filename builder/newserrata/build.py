@@ -45,6 +45,7 @@ from newserrata.release import Release, Source
 from newserrata.release import load as load_release
 from newserrata.report import LIMIT, write_build_report
 from newserrata.sources import MAIN, Pin, SourceLog
+from newserrata.sources.base import artifacts
 from newserrata.split import Duplicate, LeakCheck, assign
 from newserrata.stats import Sample, Stats, id_key
 from newserrata.write import ShardWriter, SortedSplit, merge_runs
@@ -240,6 +241,9 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
         if not count:
             problems.add(stream.location, None, f"sources.{name}", "this enabled source has no records",
                          "check that its path or file holds labelled data, or set enabled = false")
+        if stream.log.strict and (said := artifacts(stream.log.counts)):
+            problems.add(stream.location, None, f"sources.{name}", f"upstream artifacts: {said}",
+                         "build without --strict to keep the rest of the source, each drop counted")
     problems.raise_if_any()
     files: dict[tuple[str, str], list[Path]] = {key: w.close() for key, w in writers.items()}
     _say("build: writing the default config", progress)

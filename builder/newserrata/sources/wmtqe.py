@@ -166,13 +166,28 @@ def _spans(cells: list[str]) -> tuple[tuple[int, int, str], ...] | str:
         return f"offsets {cells[6]!r}, {cells[7]!r} are not whole numbers"
 
 
-def _read(path: Path, problems: Problems, counts: Counter[str]) -> dict[tuple[str, str], _Doc]:
+STRICT_HINT = "an upstream artifact: without --strict it is realigned or dropped and counted"
+
+
+def _read(path: Path, problems: Problems, counts: Counter[str], strict: bool = False) -> dict[tuple[str, str], _Doc]:
     docs: dict[tuple[str, str], _Doc] = {}
+
+    def artifact(line: int, count: str, message: str) -> None:
+        """Counted, or with strict refused: the files are Google's, a user cannot fix them."""
+        if strict:
+            problems.add(str(path), line, "", message, STRICT_HINT)
+        else:
+            counts[count] += 1
+
     for line, raw in _cells(path, problems, counts):
         counts["rows"] += 1
+        realigned = counts["rows_realigned_doc_id_with_a_space"]
         aligned = _aligned(raw, counts)
+        if strict and counts["rows_realigned_doc_id_with_a_space"] > realigned:
+            artifact(line, "", "doc_id holds a space, which shifted the cells after it")
+            continue
         if aligned is None:
-            counts["rows_dropped_without_segment_number"] += 1
+            artifact(line, "rows_dropped_without_segment_number", "the row has no segment number")
             continue
         if isinstance(aligned, str):
             problems.add(str(path), line, "", aligned, FORMAT_HINT)
@@ -187,17 +202,18 @@ def _read(path: Path, problems: Problems, counts: Counter[str]) -> dict[tuple[st
             problems.add(str(path), line, "errors", spans, FORMAT_HINT)
             continue
         if normalize(source) != source or normalize(target) != target:
-            counts["rows_dropped_text_not_nfc_or_crlf"] += 1
+            artifact(line, "rows_dropped_text_not_nfc_or_crlf", "source or target is not NFC with \\n newlines")
             continue
         kept = []
         for start, end, severity in spans:
             if not 0 <= start < end <= len(target):
-                counts["spans_dropped_outside_segment" if start < end else "spans_dropped_empty"] += 1
+                artifact(line, "spans_dropped_outside_segment" if start < end else "spans_dropped_empty",
+                         f"span {start}-{end} is empty or outside the {len(target)}-character target")
             else:
                 kept.append((start, end, severity))
         entry = docs.setdefault((system, doc), _Doc(system, doc))
         if seg in entry.segments:
-            counts["rows_dropped_second_rating_of_a_segment"] += 1
+            artifact(line, "rows_dropped_second_rating_of_a_segment", f"segment {seg} is rated a second time")
             continue
         entry.segments[seg] = Rating(line, rater, source, target, tuple(kept))
         counts["rows_without_rater_id"] += rater is None
@@ -262,7 +278,7 @@ def read_records(path: Path, *, source: str, license: str, domain: str | None = 
     log = log if log is not None else SourceLog()
     problems = Problems()
     languages = _languages(path, source_language, target_language, problems)
-    docs = _read(path, problems, log.counts) if languages else {}
+    docs = _read(path, problems, log.counts, log.strict) if languages else {}
     problems.raise_if_any()
     assert languages is not None
     if not docs:
