@@ -20,15 +20,22 @@ DIGEST = FIXTURES / "release-digest.json"
 MQM = FIXTURES / "mqm" / "sxs_mqm_fixture_zhen.tsv"
 XSUM = FIXTURES / "xsum" / "hallucination_annotations_xsum_summaries.csv"
 FACTUALITY = FIXTURES / "xsum" / "factuality_annotations_xsum_summaries.csv"
+ARTICLES = {"articles_test": FIXTURES / "xsum" / "AggreFact-Unified-test.xlsx",
+            "articles_val": FIXTURES / "xsum" / "AggreFact-Unified-val.xlsx"}
+
+
+def pinned(role: str, path: Path) -> str:
+    """The release keys of one extra file of a source."""
+    blob = path.read_bytes()
+    return (f'{role}_url = "https://example.org/{path.name}"\n'
+            f'{role}_sha256 = "{hashlib.sha256(blob).hexdigest()}"\n{role}_size = {len(blob)}\n')
 
 
 def build_fixture_release(root: Path) -> Path:
     write_native_data(root / "data")
-    blob = FACTUALITY.read_bytes()
-    factuality = (f'factuality_url = "https://example.org/{FACTUALITY.name}"\n'
-                  f'factuality_sha256 = "{hashlib.sha256(blob).hexdigest()}"\nfactuality_size = {len(blob)}\n')
+    extra = pinned("factuality", FACTUALITY) + "".join(pinned(role, path) for role, path in ARTICLES.items())
     sources = (remote_source("wmt-fix", "wmt-mqm", MQM, extra='source_language = "zh"\ntarget_language = "en"\n')
-               + remote_source("xsum-fix", "xsum-hallucinations", XSUM, extra=factuality))
+               + remote_source("xsum-fix", "xsum-hallucinations", XSUM, extra=extra))
     release = write_release(root / "release.toml", salt="digest-salt-0123456789abcdef", extra_sources=sources)
     result = build(release, root / "dist", sources_dir=FIXTURES, offline=True, progress=False)
     assert not result.partial and set(result.counts["test"]) == {"native", "wmt-fix", "xsum-fix"}

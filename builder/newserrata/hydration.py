@@ -133,19 +133,13 @@ def plan(rows: Iterable[Mapping[str, Any]], texts: Mapping[str, str], coverage: 
 
 
 def check(coverage: Coverage, where: str, problems: Problems, *, skip_mismatched: bool) -> None:
-    """A copy whose texts differ from the digests is not the source: stop, unless told to write the rest.
-    A copy that fills nothing where there was something to fill is the wrong file."""
+    """A copy whose texts differ from the digests is not the source: stop, unless told to write the rest."""
     for name, source in sorted(coverage.sources.items()):
         if source.mismatched and not skip_mismatched:
             problems.add(where, None, "/source_text", f"{len(source.mismatched)} source text(s) of {name} differ "
                          f"from the records' source_sha256: {named(source.mismatched)}",
                          "use an unmodified copy of the pinned input (docs/sources.md), or pass --skip-mismatched "
                          "(skip_mismatched=True) to leave these without text")
-    if coverage.records and not coverage.records_filled and not problems \
-            and not any(s.mismatched or s.undigested for s in coverage.sources.values()):
-        problems.add(", ".join(coverage.texts) or where, None, "", f"none of the {coverage.records} record(s) "
-                     "to hydrate has its source_id among the texts given",
-                     "give the copy that holds these sources (docs/sources.md says which for each source)")
 
 
 def apply(row: Mapping[str, Any], verified: Verified) -> dict[str, Any]:
