@@ -389,8 +389,11 @@ class XsumHallucinations(SourceKind):
             people="unknown: the files give each summary's three workers the slots wid_0..wid_2, which restart on "
                    "every summary and are not people; the factuality workers cannot be linked to the span workers",
             self_contained="no: the BBC articles the summaries were judged against are not redistributable; "
-                           "records carry `source_id` (the BBC id) and `source_sha256`, and `newserrata hydrate` "
-                           "attaches the text from the user's own copy",
+                           "records carry `source_id` (the BBC id) and `source_sha256` (of the article as XSum "
+                           "stores it, mojibake included), and `newserrata hydrate` attaches the text from the "
+                           "user's own copy: the AggreFact-Unified workbooks the build pinned ("
+                           + ", ".join(source.options.get(f"{role}_url") or role for role in ARTICLES)
+                           + "; 499 of the 500 articles, 12620805 in neither) or the Hugging Face XSum test split",
             inputs=(("span and factuality annotations, summaries", "CC BY 4.0 (the upstream README)"),
                     ("XSum BBC articles", "BBC copyright, no license to redistribute: fetched by the user"),
                     ("AggreFact-Unified xlsx (Liyan06/AggreFact), read by the build for the articles' sha256 only",
