@@ -180,3 +180,50 @@ def test_a_source_kind_registers_its_own_format(tmp_path: Path, records: Path,
     copy.write_text(f"10000001\t{ARTICLE}", encoding="utf-8")
     hydrated = newserrata.hydrate(rows(records), copy)
     assert {r["source_text"] for r in hydrated if r["source_id"] == "10000001"} == {ARTICLE}
+
+
+LOAD_AND_HYDRATE = """
+import json, sys
+from datasets import load_dataset
+import newserrata
+ds = newserrata.hydrate(load_dataset(sys.argv[1], "default", revision="v1.0.0"), sys.argv[2:])
+filled = {r["source_id"] for split in ds.values() for r in split if r["source_id"] and r["source_text"]}
+print(json.dumps(sorted(filled)))
+"""
+
+
+def test_a_hub_dataset_is_hydrated_from_the_command_line_and_after_load_dataset(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records pinned as ORG/NAME@REVISION go through datasets.load_dataset against a local Hub."""
+    import os
+    import subprocess
+    import sys
+
+    from hub_server import HubServer
+    from test_release_digest import build_fixture_release
+    from test_score_cli import UPLOAD
+
+    monkeypatch.setenv("NEWSERRATA_CACHE", str(tmp_path / "cache"))
+    folder = build_fixture_release(tmp_path)
+    token = "hf_HydrateTestToken0123456789abcdefXY"
+    copies = [str(p) for p in ARTICLES.values()]
+    with HubServer(tokens={token: "newserrata-test"}) as hub:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
+        env |= {"HF_ENDPOINT": hub.url, "HF_HOME": str(tmp_path / "hf-home"), "HF_HUB_DISABLE_XET": "1",
+                "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+        upload = subprocess.run([sys.executable, "-c", UPLOAD, str(folder), "newserrata-test/newserrata"],
+                                env=env | {"HF_TOKEN": token}, capture_output=True, text=True, timeout=300)
+        assert upload.returncode == 0, upload.stderr[-3000:]
+        filled: set[str] = set()
+        for split in ("test", "validation"):
+            out = tmp_path / f"{split}.jsonl"
+            done = subprocess.run([sys.executable, "-m", "newserrata", "hydrate", "newserrata-test/newserrata@v1.0.0",
+                                   "--split", split, *(a for c in copies for a in ("--texts", c)), "--out", str(out),
+                                   "--json", "-"], env=env, capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0, done.stderr[-3000:]
+            assert json.loads(done.stdout)["records_in"] == f"newserrata-test/newserrata@v1.0.0 (default/{split})"
+            filled |= {r["source_id"] for r in rows(out) if r["source"] == "xsum-fix" and r["source_text"]}
+        loaded = subprocess.run([sys.executable, "-c", LOAD_AND_HYDRATE, "newserrata-test/newserrata", *copies],
+                                env=env, capture_output=True, text=True, timeout=300)
+        assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert filled == {"10000001"} and json.loads(loaded.stdout.splitlines()[-1]) == ["10000001"]
