@@ -189,3 +189,16 @@ def test_the_articles_are_downloaded_like_every_pinned_file(tmp_path: Path, file
     assert Files.requests == Counter({p.name: 1 for p in (XSUM, FACTUALITY, *ARTICLES.values())})
     assert {r.source_sha256 for r in records if r.source_id == "10000001"} == {text_digest(ARTICLE)}
     assert isinstance(streams[0].log, SourceLog) and streams[0].log.counts["articles_missing"] == 1
+
+
+def test_import_with_a_broken_workbook_exits_2_naming_file_sheet_row_and_column(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from newserrata.cli import main
+
+    bad = write_workbook(tmp_path / "AggreFact-Unified-test.xlsx", [("10000001", "One."), ("x1", "Two.")])
+    out = tmp_path / "records.jsonl"
+    code = main(["import", "xsum-hallucinations", str(XSUM), "--factuality", str(FACTUALITY), "--articles-test",
+                 str(bad), "--articles-val", str(ARTICLES["articles_val"]), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert f"{bad}:3: xsum_in_pred!F3: id 'x1' is not an XSum document id" in err
