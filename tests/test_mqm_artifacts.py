@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from conftest import remote_source, write_native_data, write_release
 from test_mqm import assert_valid, read
-from test_release_digest import pin
+from test_release_digest import ARTICLES, pin
 
 from newserrata.build import build
 from newserrata.cli import main
@@ -170,8 +170,9 @@ def test_strict_refuses_the_drops_of_any_reader_that_counts_them(tmp_path: Path)
     xsum = Path(__file__).parent / "fixtures" / "xsum" / "hallucination_annotations_xsum_summaries.csv"
     factuality = xsum.with_name("factuality_annotations_xsum_summaries.csv")
     write_native_data(tmp_path / "data")
-    release = write_release(tmp_path / "release.toml", extra_sources=remote_source(
-        "xs", "xsum-hallucinations", xsum, extra=pin("factuality", factuality)))
+    extra = pin("factuality", factuality) + "".join(pin(role, path) for role, path in ARTICLES.items())
+    release = write_release(tmp_path / "release.toml", extra_sources=remote_source("xs", "xsum-hallucinations", xsum,
+                                                                                    extra=extra))
     built = build(release, tmp_path / "dist", sources_dir=xsum.parent, offline=True, progress=False)
     assert not built.partial
     with pytest.raises(InputError) as caught:

@@ -31,12 +31,15 @@ def pin(role: str, path: Path) -> str:
     blob = path.read_bytes()
     return (f'{role}_url = "https://example.org/{path.name}"\n{role}_sha256 = "{hashlib.sha256(blob).hexdigest()}"\n'
             f"{role}_size = {len(blob)}\n")
+ARTICLES = {"articles_test": FIXTURES / "xsum" / "AggreFact-Unified-test.xlsx",
+            "articles_val": FIXTURES / "xsum" / "AggreFact-Unified-val.xlsx"}
 
 
 def build_fixture_release(root: Path) -> Path:
     write_native_data(root / "data")
+    extra = pin("factuality", FACTUALITY) + "".join(pin(role, path) for role, path in ARTICLES.items())
     sources = (remote_source("wmt-fix", "wmt-mqm", MQM, extra='source_language = "zh"\ntarget_language = "en"\n')
-               + remote_source("xsum-fix", "xsum-hallucinations", XSUM, extra=pin("factuality", FACTUALITY))
+               + remote_source("xsum-fix", "xsum-hallucinations", XSUM, extra=extra)
                + remote_source("summedits-fix", "summedits", SUMMEDITS)
                + remote_source("tofueval-fix", "tofueval", TOFUEVAL, extra=pin("test", TOFUEVAL_TEST))
                + remote_source("wmtqe-fix", "wmt-qe-mqm", WMTQE))

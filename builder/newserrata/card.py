@@ -193,6 +193,27 @@ FIELDS = [
                  "topic-focused summary), never human labels"),
 ]
 
+def source_texts(sources: list[Source]) -> list[str]:
+    """The card's "Source texts" section: which sources leave `source_text` null and how to attach it."""
+    lacking = [(s.name, s.importer.provenance(s).self_contained) for s in sources]
+    lacking = [(name, said.removeprefix("no: ")) for name, said in lacking if not said.startswith("yes")]
+    if not lacking:
+        return []
+    return ["## Source texts", "",
+            "Some source documents are not ours to redistribute. Their records leave `source_text` null and name "
+            "the document instead: `source_id` (its id upstream) and `source_sha256` (the sha256 of the exact text "
+            "the labels were made against). Attach the texts from your own copy of the source dataset; a text is "
+            "attached only when its sha256 is the record's, and the ids left without text are reported:", "",
+            "```python", "import newserrata", "",
+            'test = newserrata.hydrate(ds["test"], ["AggreFact-Unified-test.xlsx", "AggreFact-Unified-val.xlsx"])',
+            "```", "",
+            "or `newserrata hydrate dist/<version> --split test --texts FILE --out test.jsonl` (records as JSON "
+            "Lines, which `newserrata score` and the harnesses take as gold). Copies read: the AggreFact-Unified "
+            "workbooks, or the Hugging Face XSum test split saved by `datasets` (parquet, JSON Lines or CSV with "
+            "`id` and `document`).", "",
+            *[f"- `{name}`: {said}" for name, said in lacking], ""]
+
+
 def card_body(release: Release, sources: list[Source], missing: list[str], layout: dict[str, dict[str, SplitFiles]],
               stats: Stats, baselines: str = "") -> str:
     splits = list(release.splits)
@@ -230,6 +251,7 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
             _table(["field", "meaning"], [[f"`{f}`", m] for f, m in FIELDS]), "",
             "Categories are `area/kind` ids of the NewsErrata taxonomy (" + ", ".join(f"`{c}`" for c in CATEGORIES)
             + "); severities are " + ", ".join(f"`{s}`" for s in SEVERITIES) + ".", "",
+            *source_texts(sources),
             "## Offsets", "",
             "- `text` is Unicode NFC with `\\n` newlines (CRLF and CR converted, a BOM removed); nothing else is "
             "changed. All offsets refer to this stored text.",

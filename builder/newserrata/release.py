@@ -285,8 +285,10 @@ def load(path: Path) -> Release:
 def _check(data: dict[str, Any], file: str, problems: Problems) -> None:
     """The schema's verdict, then what a schema cannot say: shares that add up, unique names."""
     validator = jsonschema.Draft202012Validator(release_schema())
+    found = Problems()
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
-        _schema_problems(error, file, problems)
+        _schema_problems(error, file, found)
+    problems.extend(dict.fromkeys(found))  # a key several schema branches require is missing once
     splits = data.get("splits")
     if isinstance(splits, dict) and splits and all(isinstance(v, int | float) for v in splits.values()):
         if abs(sum(splits.values()) - 1) > 1e-9:

@@ -23,6 +23,7 @@ from newserrata.cli import (
     build,
     compare,
     convert,
+    hydrate,
     imports,
     lm_eval,
     publish,
@@ -32,7 +33,7 @@ from newserrata.cli import (
 )
 from newserrata.errors import InputError, Problem, capped
 
-COMMANDS = [validate, build, imports, annotate, publish, score, compare, baseline, report, lm_eval, convert]
+COMMANDS = [validate, build, imports, hydrate, annotate, publish, score, compare, baseline, report, lm_eval, convert]
 INTERRUPTED = 130
 TERMINATED = 143
 OUTPUT_HINTS = {

@@ -44,7 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                description=importer.description + ".")
         k.add_argument("file", help="the source's main file")
         for role in importer.extra_files:
-            k.add_argument(f"--{role}", metavar="PATH", help=f"the source's {role} file")
+            k.add_argument(f"--{role.replace('_', '-')}", dest=role, metavar="PATH", help=f"the source's {role} file")
         k.add_argument("--out", required=True, help="records file to write (JSON Lines)")
         k.add_argument("--source", help="release source name, the prefix of every id (default: from the file name)")
         k.add_argument("--domain", default="news", help="domain of the records; pass '' for none (default: news)")

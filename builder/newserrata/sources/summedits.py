@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from newserrata.errors import Problems
 from newserrata.records import Annotation, Metadata, Record, Span, Verdict
 from newserrata.sources.base import MAIN, Provenance, SourceKind, SourceLog, register
+from newserrata.sourcetexts import TextFormat, register_text_format
 from newserrata.text import (
     BOM,
     SURROGATE_HINT,
@@ -220,9 +221,18 @@ def read_source_texts(path: Path) -> dict[str, str]:
     """Each document's article as stored in the file (source_id -> doc): what `source_sha256` hashes, so a
     user holding the pinned file can attach the articles to the records."""
     problems = Problems()
-    items = read_items(Path(path), problems)
+    texts = _texts(Path(path), problems)
     problems.raise_if_any()
-    return {item.docid: item.doc for item in items}
+    return texts
+
+
+def _texts(path: Path, problems: Problems) -> dict[str, str]:
+    return {item.docid: item.doc for item in read_items(path, problems)}
+
+
+register_text_format(TextFormat(
+    "summedits", "the SummEdits news file (summedits_news.json), whose `doc` fields are the articles",
+    claims=lambda path, head: path.suffix == ".json" and b'"original_summary"' in head, read=_texts))
 
 
 # --------------------------------------------------------------------------- items to records

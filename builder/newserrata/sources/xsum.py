@@ -28,6 +28,9 @@ reference (`Gold`), 3 crowd workers each. Verified against the published files:
   Welsh (WELSH); their records are `cy`.
 - Ids are `<source>.<bbcid>.<system>`. The group is `xsum.<bbcid>`: it names the BBC article, not
   this annotation set, so any source built on XSum puts an article in the same split.
+- The BBC article is not ours to publish: `source_id` is the bbcid and `source_sha256` the digest of
+  the XSum document as the AggreFact-Unified workbooks store it (sources/aggrefact.py), never the text.
+  An article neither workbook holds leaves `source_sha256` null (counted).
 """
 
 from __future__ import annotations
@@ -44,9 +47,10 @@ if TYPE_CHECKING:
 
 from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Span, Verdict
+from newserrata.sources.aggrefact import read_articles
 from newserrata.sources.base import MAIN, Provenance, SourceKind, SourceLog, register
 from newserrata.sources.csv_rows import rows
-from newserrata.text import normalize
+from newserrata.text import normalize, text_digest
 
 HALLUCINATION_COLUMNS = ("bbcid", "system", "summary", "hallucination_type", "hallucinated_span",
                          "hallucinated_span_start", "hallucinated_span_end", "worker_id")
@@ -290,13 +294,35 @@ def read_records(hallucinations: Path, factuality: Path | None, *, source: str, 
     yield from sorted(records, key=lambda r: r.id)
 
 
+ARTICLES = ("articles_test", "articles_val")
+"""The two AggreFact-Unified workbooks: each holds part of the 500 articles (467 and 464), together 499."""
+
+
+def with_articles(records: Iterator[Record], workbooks: list[Path], counts: Counter[str]) -> Iterator[Record]:
+    """Records naming their BBC article: the bbcid always, the digest of its text when a workbook has it.
+    The workbooks are read whole before the first record, so bad input stops the source before it starts."""
+    problems = Problems()
+    digests = {key: text_digest(text) for key, text in read_articles(workbooks, problems).items()}
+    problems.raise_if_any()
+    missing: set[str] = set()
+    for record in records:
+        bbcid = record.group_id.removeprefix("xsum.")
+        record.source_id, record.source_sha256 = bbcid, digests.get(bbcid)
+        if workbooks and record.source_sha256 is None:
+            missing.add(bbcid)
+            counts["records_without_article"] += 1
+        yield record
+    if workbooks:
+        counts["articles_missing"] = len(missing)
+
+
 @register
 class XsumHallucinations(SourceKind):
     name = "xsum-hallucinations"
     description = ("XSum hallucination annotations (google-research-datasets/xsum_hallucination_annotations): "
                    "one record per (BBC article, summarizer), crowd spans typed intrinsic or extrinsic, and the "
                    "factuality file's yes/no verdicts")
-    extra_files = ("factuality",)
+    extra_files = ("factuality", *ARTICLES)
     default_license = "CC-BY-4.0"
 
     def default_name(self, path: Path) -> str:
@@ -309,20 +335,29 @@ class XsumHallucinations(SourceKind):
             people="unknown: the files give each summary's three workers the slots wid_0..wid_2, which restart on "
                    "every summary and are not people; the factuality workers cannot be linked to the span workers",
             self_contained="no: the BBC articles the summaries were judged against are not redistributable; "
-                           "records carry `source_id` (the BBC id) and `source_sha256`, and `newserrata hydrate` "
-                           "attaches the text from the user's own copy",
+                           "records carry `source_id` (the BBC id) and `source_sha256` (of the article as XSum "
+                           "stores it, mojibake included), and `newserrata hydrate` attaches the text from the "
+                           "user's own copy: the AggreFact-Unified workbooks the build pinned ("
+                           + ", ".join(source.options.get(f"{role}_url") or role for role in ARTICLES)
+                           + "; 499 of the 500 articles, 12620805 in neither) or the Hugging Face XSum test split",
             inputs=(("span and factuality annotations, summaries", "CC BY 4.0 (the upstream README)"),
-                    ("XSum BBC articles", "BBC copyright, no license to redistribute: fetched by the user")),
+                    ("XSum BBC articles", "BBC copyright, no license to redistribute: fetched by the user"),
+                    ("AggreFact-Unified xlsx (Liyan06/AggreFact), read by the build for the articles' sha256 only",
+                     "no license stated upstream; nothing of it is published")),
             mapping=(("intrinsic (misrepresents the article)", "accuracy/distortion, major"),
                      ("extrinsic (not supported by the article)", "accuracy/addition, major"),
                      ("factuality answer `no`", "a verdict with has_error true")),
             notes=("The 500 reference summaries (`Gold`) are kept as controls with process human-summary; most "
                    "contain unsupported content too, since XSum's reference is the article's removed first "
                    "sentence.",
-                   "Summaries are lowercased and tokenised as the systems wrote them."),
+                   "Summaries are lowercased and tokenised as the systems wrote them.",
+                   "`source_sha256` is the digest of the article as XSum stores it, its cp1252 mojibake (`Â£` "
+                   "for `£`) included; 1 of the 500 articles (12620805) is in neither AggreFact workbook and has "
+                   "no digest."),
             ids_are_people=False,
         )
 
     def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
-        return read_records(inputs[MAIN], inputs.get("factuality"), source=source.name, license=source.license,
-                            domain=source.domain, counts=log.counts)
+        records = read_records(inputs[MAIN], inputs.get("factuality"), source=source.name, license=source.license,
+                               domain=source.domain, counts=log.counts)
+        return with_articles(records, [inputs[role] for role in ARTICLES if role in inputs], log.counts)
