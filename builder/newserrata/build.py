@@ -25,7 +25,7 @@ from newserrata import download
 from newserrata.aggregate import aggregate
 from newserrata.atomic import write_bytes
 from newserrata.baselines import sample_table
-from newserrata.card import SplitFiles, card, datasheet
+from newserrata.card import SplitFiles, card, datasheet, people
 from newserrata.checks import Level, check_record
 from newserrata.collector import fewer_collections
 from newserrata.croissant import write_croissant
@@ -69,6 +69,9 @@ class BuildResult:
     unchanged: bool = False
     locked: bool = False
     notes: list[str] = field(default_factory=list)
+    annotators: int = 0
+    """Distinct annotators over the sources whose annotator ids are people (per-item slots are not)."""
+    ids_not_people: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
@@ -383,10 +386,11 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
         write_lock(lock_path, built)
     splits = list(release.splits)
     counts = {split: {s.source.name: stats.get(split, s.source.name).records for s in streams} for split in splits}
+    counted, slots = people([s.source for s in streams], stats)
     return BuildResult(final, release.version, bool(missing), missing, stats.get().records,
                        sum(stats.get().spans.values()), counts,
                        stats.to_dict(splits, [s.source.name for s in streams]), logs, duplicates, unchanged, lock,
-                       notes, clock.seconds, clock.cpu_seconds, clock.peak_rss_mb)
+                       notes, counted, slots, clock.seconds, clock.cpu_seconds, clock.peak_rss_mb)
 
 
 def build(release: Path, out: Path, *, sources: list[str] | None = None, source_files: dict[str, Path] | None = None,

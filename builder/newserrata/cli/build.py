@@ -41,7 +41,10 @@ def summary(result: BuildResult) -> str:
                  + f"{result.records:>12}")
     total = result.statistics["total"]
     lines.append(f"  gold spans {result.spans}, annotator spans {total['annotator_spans']}, "
-                 f"annotators {total['annotators']}, mean pairwise IoU {_shown(total['mean_pairwise_iou'])}")
+                 f"annotators {result.annotators}, mean pairwise IoU {_shown(total['mean_pairwise_iou'])}")
+    if result.ids_not_people:
+        lines.append(f"  annotator ids not counted as people (per-item slots or shared ratings): "
+                     f"{', '.join(result.ids_not_people)}")
     for n, per in result.statistics["sources"].items():
         dropped = sum(d["source"] == n for d in result.duplicates)
         lines.append(f"  {n}: Krippendorff alpha {_shown(per['total']['krippendorff_alpha'])}, "
