@@ -1,9 +1,19 @@
-"""Reading and writing JSON Lines with the file and line of every problem."""
+"""Reading and writing JSON and JSON Lines with the file and line of every problem.
+
+Every JSON text read anywhere goes through `loads`, which bounds what Python's reader does not:
+nesting (json.loads recurses, and so do the validators after it) and integer length (Python
+refuses to convert an integer of more than 4300 digits, deep inside json.loads). No file here
+nests more than a few levels or holds an integer wider than a file size, so the bounds are far
+from any real input and a damaged or hostile file is one located problem, never a traceback.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +28,140 @@ from newserrata.text import (
     decode_utf8,
     lone_surrogate,
 )
+
+MAX_DEPTH = 64
+"""Arrays and objects inside one another; a label line nests four levels."""
+MAX_DIGITS = 20
+"""Digits of an integer; a file size in bytes or an offset has far fewer."""
+BOUNDS_HINT = "the file is damaged or not the file it should be; restore it, or write it again"
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DIGITS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))  # every digit a 0: bytes.translate beats a regex
+_LONG_RUN = b"0" * (MAX_DIGITS + 1)
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+class JSONError(ValueError):
+    """JSON text that is malformed or past a bound, with its 1-based line and column."""
+
+    def __init__(self, message: str, line: int, column: int, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column, self.hint = message, line, column, hint
+
+
+class _LongInteger(ValueError):
+    def __init__(self, digits: str) -> None:
+        self.digits = digits.lstrip("-")
+
+
+def _integer(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise _LongInteger(digits)
+    return int(digits)
+
+
+_BOUNDED = json.JSONDecoder(parse_int=_integer)
+_PLAIN = json.JSONDecoder()
+
+
+def _blank_strings(text: str) -> str:
+    """The text with every string's characters blanked (JSON strings hold no raw newline), so that
+    brackets and digits inside strings are not counted and positions still hold."""
+    return _STRING.sub(lambda m: '"' + " " * (len(m[0]) - 2) + '"', text)
+
+
+def _where(text: str, pos: int) -> tuple[int, int]:
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def check_depth(text: str) -> None:
+    """JSONError when arrays and objects nest deeper than MAX_DEPTH; cheap when they cannot."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    if not brackets or max(accumulate(map(_STEP.__getitem__, brackets))) <= MAX_DEPTH:
+        return
+    depth, blank = 0, _blank_strings(text)
+    for found in re.finditer(r"[\[\]{}]", blank):
+        depth += _STEP[found[0]]
+        if depth > MAX_DEPTH:
+            raise JSONError(f"arrays and objects nested deeper than {MAX_DEPTH} levels", *_where(text, found.start()),
+                            BOUNDS_HINT)
+
+
+def loads(text: str, decode: Callable[[json.JSONDecoder, str], Any] | None = None) -> Any:
+    """json.loads within the bounds; JSONError (malformed, too deep, an integer too long) with where.
+    `decode(decoder, text)` replaces the plain decode (the Label Studio reader decodes task by task)."""
+    check_depth(text)
+    decoder = _BOUNDED if _LONG_RUN in text.encode("utf-8", "surrogatepass").translate(_DIGITS) else _PLAIN
+    try:
+        return decode(decoder, text) if decode else decoder.decode(text)
+    except json.JSONDecodeError as exc:
+        raise JSONError(f"malformed JSON: {exc.msg} at column {exc.colno}", exc.lineno, exc.colno) from None
+    except _LongInteger as exc:
+        found = re.search(rf"-?\d{{{len(exc.digits)}}}", _blank_strings(text))
+        line, column = _where(text, found.start()) if found else (1, 1)
+        raise JSONError(f"an integer of {len(exc.digits)} digits (more than {MAX_DIGITS}): {exc.digits[:12]}...",
+                        line, column, BOUNDS_HINT) from None
+    except RecursionError:  # check_depth makes this unreachable from text; kept so no input gives a traceback
+        raise JSONError(f"arrays and objects nested deeper than {MAX_DEPTH} levels", 1, 1, BOUNDS_HINT) from None
+
+
+_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "an object",
+          list: "an array", type(None): "null"}
+
+
+@dataclass(frozen=True, slots=True)
+class Each:
+    """A shape for `shape_problems`: an object (or an array) whose every value has `shape`."""
+
+    shape: Any
+    container: type = dict
+
+
+def kind_of(value: Any) -> str:
+    """A JSON value's kind as a message says it: "an array", "null"."""
+    return next((name for kind, name in _NAMES.items() if type(value) is kind), type(value).__name__)
+
+
+def shape_problems(value: Any, shape: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """(pointer, message) wherever `value` is not of `shape`: a type (int is not bool; float takes an int),
+    a tuple of types (any of them), a dict of required keys and their shapes (other keys are let through),
+    or an Each. What a file's own
+    reader then takes apart cannot raise a TypeError on it."""
+    if isinstance(shape, tuple):
+        if all(next(shape_problems(value, one), None) for one in shape):
+            yield pointer, f"expected {' or '.join(_NAMES[one] for one in shape)}, got {kind_of(value)}"
+    elif isinstance(shape, type):
+        if not (type(value) is shape or (shape is float and type(value) is int)):
+            yield pointer, f"expected {_NAMES[shape]}, got {kind_of(value)}"
+    elif isinstance(shape, Each):
+        if type(value) is not shape.container:
+            yield pointer, f"expected {_NAMES[shape.container]}, got {kind_of(value)}"
+            return
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            yield from shape_problems(item, shape.shape, f"{pointer}/{key}")
+    elif not isinstance(value, dict):
+        yield pointer, f"expected {_NAMES[dict]}, got {kind_of(value)}"
+    else:
+        for key, inner in shape.items():
+            if key not in value:
+                yield f"{pointer}/{key}", "missing"
+            else:
+                yield from shape_problems(value[key], inner, f"{pointer}/{key}")
+
+
+def read_json(path: Path, problems: Problems, shape: Any = dict, hint: str = "") -> dict[str, Any] | None:
+    """A whole-file JSON object, None (with problems added) unless it is of `shape` (see shape_problems)."""
+    found = _read_json(path, problems)
+    if found is None:
+        return None
+    wrong = list(shape_problems(found, shape))
+    for pointer, message in wrong:
+        problems.add(str(path), line_of_key(path, pointer), pointer, message, hint or "restore the file")
+    return None if wrong else found
 
 
 def read_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
@@ -48,10 +192,9 @@ def read_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.add(str(path), number, "", f"malformed JSON: {exc.msg} at column {exc.colno}",
-                             "one complete JSON object per line")
+                value = loads(line)
+            except JSONError as exc:
+                problems.add(str(path), number, "", exc.message, exc.hint or "one complete JSON object per line")
                 continue
             if not isinstance(value, dict):
                 problems.add(str(path), number, "", f"expected a JSON object, got {type(value).__name__}",
@@ -63,8 +206,7 @@ def read_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
             yield number, value
 
 
-def read_json(path: Path, problems: Problems) -> dict[str, Any] | None:
-    """A whole-file JSON object (article metadata)."""
+def _read_json(path: Path, problems: Problems) -> dict[str, Any] | None:
     found = None
     try:
         data = path.read_bytes()
@@ -79,10 +221,9 @@ def read_json(path: Path, problems: Problems) -> dict[str, Any] | None:
         problems.add(str(path), 1, "", "file starts with a byte order mark", "save as UTF-8 without BOM")
         return None
     try:
-        found = json.loads(text)
-    except json.JSONDecodeError as exc:
-        problems.add(str(path), exc.lineno, "", f"malformed JSON: {exc.msg} at column {exc.colno}",
-                     "fix the JSON syntax")
+        found = loads(text)
+    except JSONError as exc:
+        problems.add(str(path), exc.line, "", exc.message, exc.hint or "fix the JSON syntax")
         return None
     if not isinstance(found, dict):
         problems.add(str(path), 1, "", f"expected a JSON object, got {type(found).__name__}",

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from newserrata.atomic import write_bytes
-from newserrata.errors import InputError, Problem
+from newserrata.errors import InputError, Problem, Problems
+from newserrata.jsonl import Each, read_json
 
 MANIFEST = "MANIFEST.json"
 TOOLS = ("newserrata", "pyarrow", "datasets", "huggingface-hub", "jsonschema-rs")
@@ -101,17 +102,18 @@ def write_lock(path: Path, data: dict[str, Any]) -> None:
     write_bytes(path, dump(data))
 
 
+LOCK_RESTORE_HINT = "restore it from version control"
+DIGEST_SHAPE = {"sha256": str, "size": int}
+LOCK_SHAPE = {"version": str, "inputs": Each(DIGEST_SHAPE), "outputs": Each(str)}
+MANIFEST_SHAPE = {"version": str, "partial": bool, "missing_sources": Each(str, list), "files": Each(DIGEST_SHAPE)}
+
+
 def read_lock(path: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError([Problem(str(path), None, "", f"unreadable lock file: {exc}",
-                                  "restore it from version control")]) from None
-    if not isinstance(data, dict) or not isinstance(data.get("outputs"), dict):
-        raise InputError([Problem(str(path), None, "/outputs", "not a release lock",
-                                  "restore it from version control")])
+    problems = Problems()
+    data = read_json(path, problems, LOCK_SHAPE, LOCK_RESTORE_HINT)
+    problems.raise_if_any()
     return data
 
 
