@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from newserrata.baselines import NAMES, predictions
-from newserrata.baselines.llm import KEY_VARIABLES, EndpointError, Judge, api_key
+from newserrata.baselines.llm import KEY_VARIABLES, EndpointError, Judge, api_key, key_flaw
 from newserrata.checks import Level, check_record
 from newserrata.cli.output import emit, json_option
 from newserrata.errors import Problems
@@ -25,10 +25,16 @@ def run(args: argparse.Namespace) -> int:
     records = [r for file, line, r in gold if check_record(r, (file, line), problems, Level.GOLD)]
     problems.raise_if_any()
     if args.name == "llm":
-        key = api_key()
-        if key is None:
+        found = api_key()
+        if found is None:
             problems.add("environment", None, "", f"no API key in {' or '.join(KEY_VARIABLES)}",
                          "export one of them (any value for an endpoint that needs no key)")
+            problems.raise_if_any()
+        variable, key = found
+        if (flaw := key_flaw(key)) is not None:
+            problems.add("environment", None, variable, f"the API key is not a key: {flaw}",
+                         f"strip it (a key read from a file keeps its newline): export {variable}="
+                         f"\"$(tr -d '[:space:]' < KEYFILE)\"")
             problems.raise_if_any()
         judge = Judge(args.base_url, args.model, key, workers=args.workers,
                       **({"cache": Path(args.cache)} if args.cache else {}))
