@@ -148,6 +148,9 @@ def open_sources(release: Release, names: list[str] | None, files: dict[str, Pat
     problems = Problems()
     enabled = {s.name: s for s in release.enabled()}
     known = {s.name for s in release.sources}
+    if names is not None and not names:
+        problems.add("--sources", None, "", "names no source", f"name one or more of {', '.join(sorted(enabled))}, "
+                     "separated by commas, or leave --sources out to build them all")
     for name in [*(names or []), *(f.split(":", 1)[0] for f in files)]:
         if name not in known:
             problems.add(str(release.file), None, "sources", f"no source named {name!r}",
@@ -155,6 +158,16 @@ def open_sources(release: Release, names: list[str] | None, files: dict[str, Pat
         elif name not in enabled:
             problems.add(str(release.file), None, "sources", f"source {name!r} is disabled",
                          "set enabled = true for it in the release file")
+    for key in files:
+        source = enabled.get(key.split(":", 1)[0])
+        if source is None:
+            continue
+        pins = source.importer.pins(source) if source.importer.input == "file" else []
+        keys = [p.key(source.name) for p in pins] or [source.name]
+        if key not in keys:
+            takes = " and ".join(f"{k}=PATH" for k in keys)
+            problems.add("--source-file", None, "", f"{key!r} is not a file of source {source.name!r}",
+                         f"source {source.name!r} ({source.kind}) takes --source-file {takes}")
     problems.raise_if_any()
     streams: list[Stream] = []
     missing: dict[str, str] = {}

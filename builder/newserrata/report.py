@@ -38,7 +38,7 @@ from newserrata.stats import Sample, Stats, id_key, rounded
 from newserrata.taxonomy import CATEGORIES, CATEGORY_ORDER, SEVERITIES
 
 LIMIT = 2000
-SHARD = re.compile(r"^(?P<split>[A-Za-z0-9_]+)-\d{5}-of-\d{5}\.parquet$")
+SHARD = re.compile(r"(?P<split>[A-Za-z0-9_]+)-[0-9]{5}-of-[0-9]{5}\.parquet")
 Pair = tuple[dict[str, Any], str]
 """A published record and its split ("" when unknown)."""
 
@@ -294,7 +294,7 @@ def checked_records(path: Path, problems: Problems, config: str = "default", spl
     for file, line, record in _progress(iter_records(path, problems, config, split), "report"):
         if not check_record(record, (file, line), problems, Level.BUILT, seen):
             continue
-        shard = SHARD.match(Path(file).name)
+        shard = SHARD.fullmatch(Path(file).name)
         yield record, shard["split"] if shard else split or ""
     if not seen and not problems:
         problems.add(str(path), None, "", "no records", "point at dist/<version> or a records .jsonl / .parquet")

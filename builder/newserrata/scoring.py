@@ -38,7 +38,7 @@ from newserrata.records_io import check_layout, iter_records, layout, split_file
 from newserrata.scoring_stats import Pairs, spearman_weights
 from newserrata.taxonomy import weight
 
-HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+@[^\s@]+$")
+HUB_ID = re.compile(r"[\w.-]+/[\w.-]+@[^\s@]+")
 
 
 def per_length(badness: float, length: int, mqm_per: int | None) -> float:
@@ -513,7 +513,7 @@ def load_gold(spec: str, *, split: str | None, config: str | None, problems: Pro
         return iter_records(path, problems, config, split), f"{spec} ({config}/{split})"
     if path.exists():
         return iter_records(path, problems), spec
-    if HUB_ID.match(spec):
+    if HUB_ID.fullmatch(spec):
         return _hub_rows(spec, split, config), f"{spec} ({config}/{split})"
 
     others = versions_beside(path)

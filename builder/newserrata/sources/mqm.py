@@ -86,7 +86,7 @@ ISO_639_1 = set(
     "so sq sr su sv sw ta te tg th tk tl tr uk ur uz vi xh yo zh zu".split()
 )
 UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
-HUMAN = re.compile(r"^(ref|human)([-_. ]?[A-Za-z0-9]{1,2})?$", re.IGNORECASE)
+HUMAN = re.compile(r"(ref|human)([-_. ]?[A-Za-z0-9]{1,2})?", re.IGNORECASE)
 SPAN_ORDER = attrgetter("start", "end", "category", "severity")
 MAX_ROW_DIFFERENCE = 4
 ROW_DIFFERS = "this row's copy of the segment differs from the segment text beyond a few characters"
@@ -201,7 +201,7 @@ def default_source_name(path: Path) -> str:
 
 
 def _pair_suffix(doc: str) -> tuple[str, str] | None:
-    match = re.search(r":([A-Za-z]{2,3})-([A-Za-z]{2,3})$", doc)
+    match = re.search(r":([A-Za-z]{2,3})-([A-Za-z]{2,3})\Z", doc)
     return (match.group(1).lower(), match.group(2).lower()) if match else None
 
 
@@ -219,7 +219,7 @@ def _languages(data: ParsedFile, path: Path, source_language: str | None, target
                      "--source-language zh --target-language en; release.toml: source_language, target_language)")
         return None
     for value in (src, tgt):
-        if not LANGUAGE.match(value):
+        if not LANGUAGE.fullmatch(value):
             problems.add(str(path), None, "", f"{value!r} is not a BCP-47 language tag", "e.g. en, de, zh")
             return None
     return src, tgt
@@ -308,7 +308,7 @@ def _record(doc: Doc, data: ParsedFile, ids: tuple[str, str], languages: tuple[s
             annotator_id=_bounded(_sanitise(rater)), annotator_kind=ANNOTATOR_KIND,
             spans=sorted(spans[rater], key=SPAN_ORDER), source_spans=sorted(source_spans[rater], key=SPAN_ORDER),
             no_errors=not spans[rater] and not source_spans[rater] and rater not in unplaced))
-    human = bool(HUMAN.match(doc.system.strip()))
+    human = bool(HUMAN.fullmatch(doc.system.strip()))
     log.counts["human_reference_records"] += human
     record_id, group_id = ids
     return Record(

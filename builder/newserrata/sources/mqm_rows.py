@@ -65,7 +65,7 @@ SEVERITIES = {"major": "major", "minor": "minor", "neutral": "neutral", "critica
 ATTENTION_CATEGORIES = {"found", "missed"}
 ATTENTION_SEVERITIES = {"hotw-test", "hotw"}
 NO_ERROR = {"no-error", "no error"}
-LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 STARTS_PARAGRAPH = re.compile(rb'"starts_paragraph"\s*:\s*true')
 OPEN, CLOSE = "<v>", "</v>"
 MAX_PROBLEMS = 200
@@ -395,7 +395,7 @@ class _Rows:
             evaluation = parse_json(cell).get("evaluation") if b'"evaluation"' in cell else None
             if isinstance(evaluation, dict) and self.data.languages is None:
                 src, tgt = evaluation.get("source_language"), evaluation.get("target_language")
-                if isinstance(src, str) and isinstance(tgt, str) and LANGUAGE.match(src) and LANGUAGE.match(tgt):
+                if all(isinstance(code, str) and LANGUAGE.fullmatch(code) for code in (src, tgt)):
                     self.data.languages = (src, tgt)
         if b'"note"' in cell:
             note = parse_json(cell).get("note")
