@@ -31,7 +31,7 @@ def _lines(path: Path, stream: IO[bytes], problems: Problems) -> Iterator[str]:
 
 def rows(path: Path, columns: tuple[str, ...], problems: Problems) -> Iterator[tuple[int, dict[str, str]]]:
     """(first line, cells by column) of every row, streamed; the files quote CSV-style (doubled `""`)."""
-    file, count = str(path), 0
+    file, count, malformed = str(path), 0, 0
     try:
         stream = path.open("rb")
     except OSError as exc:
@@ -46,9 +46,12 @@ def rows(path: Path, columns: tuple[str, ...], problems: Problems) -> Iterator[t
                 return
             names = [name.strip() for name in header]
             missing = [c for c in columns if c not in names]
-            if missing:
-                problems.add(file, 1, "header", f"missing column(s) {', '.join(missing)}; the header is "
-                             f"{','.join(names)}", f"the header needs {','.join(columns)}")
+            twice = sorted({c for c in names if names.count(c) > 1})
+            if missing or twice:
+                problems.add(file, 1, "header", "; ".join(
+                    ([f"missing column(s) {', '.join(missing)}"] if missing else [])
+                    + [f"column {c} is named {names.count(c)} times" for c in twice])
+                    + f"; the header is {','.join(names)}", f"the header names each of {','.join(columns)} once")
                 return
             index = [names.index(c) for c in columns]
             start = reader.line_num + 1
@@ -57,12 +60,19 @@ def rows(path: Path, columns: tuple[str, ...], problems: Problems) -> Iterator[t
                     count += 1
                     yield start, {c: cells[i] for c, i in zip(columns, index, strict=True)}
                 elif cells:
+                    malformed += 1
                     problems.add(file, start, "", f"{len(cells)} cells, expected {len(names)}",
                                  'quote a cell that holds a comma or a quote: "a, ""b"""')
                 start = reader.line_num + 1
         except csv.Error as exc:
-            problems.add(file, reader.line_num, "", f"malformed CSV: {exc}",
-                         'quote whole cells and double the quotes inside them ("")')
+            if "new-line character seen in unquoted field" in str(exc):  # the csv module's advice is for programmers
+                problems.add(file, reader.line_num, "", "a carriage return (CR) ends a line or sits inside an "
+                             "unquoted cell: the file's lines end in CR alone (old Mac style), not LF or CRLF",
+                             "the published file ends its lines with LF or CRLF: download it again (a converted "
+                             "copy is not the pinned file either)")
+            else:
+                problems.add(file, reader.line_num, "", f"malformed CSV: {exc}",
+                             'quote whole cells and double the quotes inside them ("")')
             return
-    if not count:
+    if not count and not malformed:
         problems.add(file, None, "", "no rows after the header", "use the file as published")

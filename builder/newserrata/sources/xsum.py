@@ -64,7 +64,8 @@ ANSWERS = {"yes": False, "no": True}
 NULL = "NULL"
 ESCAPED_NEWLINE = "\\n"
 WELSH = frozenset({"39497668", "39553812", "40254741"})
-WORKER = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+WORKER = re.compile(r"[A-Za-z0-9._-]{1,100}")
+WHOLE = re.compile(r"-?[0-9]{1,9}")
 
 Mark = tuple[int, int, str, str]  # start, end (into the unescaped summary), category, original type
 
@@ -149,12 +150,12 @@ def _summary(file: str, line: int, row: dict[str, str], summaries: dict[tuple[st
 
 
 def _offsets(file: str, line: int, row: dict[str, str], summary: str, problems: Problems) -> tuple[int, int] | None:
-    try:
-        start, end = int(row["hallucinated_span_start"]), int(row["hallucinated_span_end"])
-    except ValueError:
-        problems.add(file, line, "hallucinated_span_start", f"offsets {row['hallucinated_span_start']!r}, "
-                     f"{row['hallucinated_span_end']!r} are not whole numbers", "write offsets as integers")
+    cells = row["hallucinated_span_start"], row["hallucinated_span_end"]
+    if not all(WHOLE.fullmatch(cell) for cell in cells):  # int() would also take '1_6', ' 7' and other digits
+        problems.add(file, line, "hallucinated_span_start", f"offsets {cells[0]!r}, {cells[1]!r} are not whole "
+                     "numbers", "write offsets as integers: ASCII digits, optionally after a -")
         return None
+    start, end = int(cells[0]), int(cells[1])
     if not 0 <= start <= end <= len(summary) + 1:
         problems.add(file, line, "hallucinated_span_end", f"offsets [{start}:{end}] are outside the summary "
                      f"({len(summary) + 1} characters with the newline before it)",
@@ -172,7 +173,7 @@ def _read_hallucinations(path: Path, problems: Problems, counts: Counter[str]) -
         worker = row["worker_id"]
         if summary is None:
             continue
-        if not WORKER.match(worker):
+        if not WORKER.fullmatch(worker):
             problems.add(file, line, "worker_id", f"{worker!r} is not a worker id", "e.g. wid_0")
             continue
         marks = summary.marks.setdefault(worker, [])
@@ -227,7 +228,7 @@ def _read_factuality(path: Path, hallucinations: Path, summaries: dict[tuple[str
         if answer not in ANSWERS and answer != NULL:
             problems.add(file, line, "is_factual", f"unknown answer {answer!r}", "yes, no or NULL")
             continue
-        if not WORKER.match(worker):
+        if not WORKER.fullmatch(worker):
             problems.add(file, line, "worker_id", f"{worker!r} is not a worker id", "e.g. wid_0")
             continue
         if worker in summary.verdicts:
