@@ -128,8 +128,7 @@ def kind_of(value: Any) -> str:
 def shape_problems(value: Any, shape: Any, pointer: str = "") -> Iterator[tuple[str, str]]:
     """(pointer, message) wherever `value` is not of `shape`: a type (int is not bool; float takes an int),
     a tuple of types (any of them), a dict of required keys and their shapes (other keys are let through),
-    or an Each. What a file's own
-    reader then takes apart cannot raise a TypeError on it."""
+    or an Each. What passes can be taken apart by its reader without a TypeError far from the cause."""
     if isinstance(shape, tuple):
         if all(next(shape_problems(value, one), None) for one in shape):
             yield pointer, f"expected {' or '.join(_NAMES[one] for one in shape)}, got {kind_of(value)}"

@@ -29,7 +29,7 @@ from newserrata import predictions as preds
 from newserrata.atomic import write_bytes
 from newserrata.checks import Level, check_record
 from newserrata.errors import Problems
-from newserrata.jsonl import read_lines
+from newserrata.jsonl import loads, read_lines
 from newserrata.metrics import labels, ratio
 from newserrata.records import Record
 from newserrata.records_io import iter_records
@@ -317,7 +317,7 @@ def default_title(path: Path) -> str:
     manifest = Path(path) / "MANIFEST.json"
     if manifest.is_file():
         try:
-            meta = json.loads(manifest.read_text(encoding="utf-8"))
+            meta = loads(manifest.read_text(encoding="utf-8"))
             return f"{meta['name']} {meta['version']}" + (" (partial)" if meta.get("partial") else "")
         except (OSError, ValueError, KeyError, TypeError):
             pass

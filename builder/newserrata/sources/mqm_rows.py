@@ -7,7 +7,6 @@ segments; `mqm` turns those into records. The module docstring of `mqm` lists th
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from newserrata.errors import Problems
+from newserrata.jsonl import loads
 from newserrata.sources.base import SourceLog
 from newserrata.sources.mqm_tsv import open_tsv, read_table
 from newserrata.taxonomy import NON_TRANSLATION, OMISSION, SOURCE_ISSUE, weight
@@ -209,8 +209,8 @@ def row_kind(category: str, severity: str) -> RowKind | str:
 
 def parse_json(cell: bytes) -> dict[str, Any]:
     try:
-        value = json.loads(cell)
-    except ValueError:
+        value = loads(cell.decode("utf-8"))
+    except ValueError:  # not UTF-8, not JSON, or past jsonl's bounds: no note to read
         return {}
     return value if isinstance(value, dict) else {}
 
