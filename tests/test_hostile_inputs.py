@@ -23,7 +23,7 @@ from test_hostile import COMPLETION, KEY, LABEL_STUDIO, MQM, RawChatServer, run_
 import newserrata
 from newserrata.cli import main
 from newserrata.errors import InputError
-from newserrata.jsonl import MAX_DEPTH, MAX_DIGITS
+from newserrata.jsonl import MAX_DEPTH, MAX_DIGITS, JSONError, loads
 from newserrata.sources.xsum import FACTUALITY_COLUMNS, HALLUCINATION_COLUMNS, read_records
 
 HUGE = "1" * 5000
@@ -206,6 +206,24 @@ def test_an_mqm_metadata_cell_nested_deeply_is_read_as_no_metadata(tmp_path: Pat
                        encoding="utf-8")
     assert main(["import", "mqm", str(ratings), "--out", str(tmp_path / "records.jsonl")]) == 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+def nested(depth: int, inner: object = 1) -> object:
+    value = inner
+    for level in range(depth - 1):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+@pytest.mark.parametrize("inner", ["plain", "[[[[", "]]]]]]]]", '\\"]]]]]]', "\\\\", '\\\\"', "{" * 100])
+def test_nesting_is_counted_outside_strings_only(inner: str) -> None:
+    for depth in (MAX_DEPTH - 1, MAX_DEPTH):
+        text = json.dumps(nested(depth, [inner, inner]))
+        assert loads(text) == json.loads(text)
+    with pytest.raises(JSONError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        loads(json.dumps(nested(MAX_DEPTH + 1, [inner, inner])))
+    with pytest.raises(JSONError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        loads(json.dumps([inner, "]" * 200, nested(MAX_DEPTH + 1)]))
 
 
 @pytest.mark.parametrize(("value", "words"), [("size = " + HUGE, "an integer of more than 4300 digits"),
