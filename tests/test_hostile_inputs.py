@@ -15,12 +15,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import jsonschema_rs
 import pytest
 from conftest import remote_source, write_jsonl, write_native_data, write_release
 from scoring_fixtures import native_records
 from test_hostile import COMPLETION, KEY, LABEL_STUDIO, MQM, RawChatServer, run_llm
 
 import newserrata
+from newserrata import schemas
 from newserrata.cli import main
 from newserrata.errors import InputError
 from newserrata.jsonl import MAX_DEPTH, MAX_DIGITS, JSONError, loads
@@ -348,6 +350,34 @@ def test_release_values_that_only_look_right_are_refused(project: Path, capsys: 
     release.write_text(text.replace(old, new, 1), encoding="utf-8")
     refused(build(project), capsys, words)
     assert not (project / "dist").exists()
+
+
+def patterns(value: object) -> list[str]:
+    if isinstance(value, dict):
+        own = [value["pattern"]] if isinstance(value.get("pattern"), str) else []
+        return own + [p for v in value.values() for p in patterns(v)]
+    return [p for v in value for p in patterns(v)] if isinstance(value, list) else []
+
+
+EXAMPLES = ("1.0.0", "native", "test", "a" * 64, "https://example.org/f.tsv", "2025-01-24", "2025-01-24T10:00:00Z",
+            "en", "zh-Hant", "professional-translator", "x.txt", "ls-1")
+
+
+@pytest.mark.parametrize("kind", ["article", "labels", "record", "prediction", "taxonomy", "release"])
+def test_no_schema_pattern_takes_a_trailing_newline_or_foreign_digits(kind: str) -> None:
+    """JSON Schema patterns are ECMA-262: jsonschema-rs (every schema) and schemas.ECMAValidator (the release
+    file) give `$` and `\\d` that meaning; Python's own would take "1.0.0\\n" and "１.0.0"."""
+    found = patterns(schemas.load_schema(kind))
+    for pattern in found:
+        schema = {"type": "string", "pattern": pattern}
+        fast, reference = jsonschema_rs.validator_for(schema), schemas.ECMAValidator(schema)
+        matching = [e for e in EXAMPLES if fast.is_valid(e)]
+        assert matching, f"no example matches {pattern}"
+        for example in matching:
+            assert reference.is_valid(example)
+            for bad in (example + "\n", example.replace("1", "１").replace("2", "٢")):
+                if bad != example:
+                    assert not fast.is_valid(bad) and not reference.is_valid(bad), (pattern, bad)
 
 
 def test_nan_shares_do_not_fool_the_sum_check(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
