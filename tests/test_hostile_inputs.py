@@ -26,10 +26,12 @@ from newserrata import schemas
 from newserrata.cli import main
 from newserrata.errors import InputError
 from newserrata.jsonl import MAX_DEPTH, MAX_DIGITS, JSONError, loads
+from newserrata.sources import summedits
 from newserrata.sources.xsum import FACTUALITY_COLUMNS, HALLUCINATION_COLUMNS, read_records
 
 HUGE = "1" * 5000
 DEEP = "[" * 100_000 + "]" * 100_000
+SUMMEDITS = Path(__file__).resolve().parent / "fixtures" / "summedits" / "summedits_news.json"
 CODE = Path(newserrata.__file__).resolve().parents[1]  # the code under test, in a subprocess too
 
 
@@ -197,6 +199,28 @@ def test_digits_inside_strings_are_not_integers(tmp_path: Path, capsys: pytest.C
     line = {"id": "x", "spans": [{"start": 0, "end": 1, "text": "1" * 5000 + "[" * 200}]}
     predictions.write_text(json.dumps(line) + "\n", encoding="utf-8")
     assert main(["validate", "--kind", "prediction", str(predictions)]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("tail", "words"), [(HUGE, "an integer of 5000 digits"),
+                                             (DEEP, f"arrays and objects nested deeper than {MAX_DEPTH} levels")])
+def test_a_summedits_file_with_a_huge_integer_or_deep_nesting_is_named(tmp_path: Path, tail: str,
+                                                                       words: str) -> None:
+    path = tmp_path / "summedits_news.json"
+    items = SUMMEDITS.read_text(encoding="utf-8").rstrip().removesuffix("]")
+    path.write_text(items + ",\n" + tail + "]\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        list(summedits.read_records(path, source="se", license="Apache-2.0", domain="news", counts=Counter()))
+    [problem] = [str(p) for p in caught.value.problems]
+    assert f"{path}:{items.count(chr(10)) + 2}: " in problem and words in problem
+
+
+def test_a_summedits_id_with_a_trailing_newline_is_refused(tmp_path: Path) -> None:
+    items = json.loads(SUMMEDITS.read_text(encoding="utf-8"))
+    items[0]["id"] += "\n"
+    path = tmp_path / "summedits_news.json"
+    path.write_text(json.dumps(items, indent=2), encoding="utf-8")
+    with pytest.raises(InputError, match="is not a SummEdits item id"):
+        list(summedits.read_records(path, source="se", license="Apache-2.0", domain="news", counts=Counter()))
 
 
 def test_an_mqm_metadata_cell_nested_deeply_is_read_as_no_metadata(tmp_path: Path,

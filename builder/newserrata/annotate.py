@@ -18,7 +18,7 @@ from typing import Any
 
 from newserrata.atomic import atomic_write
 from newserrata.errors import InputError, Problem, Problems
-from newserrata.jsonl import JSONError, loads, read_lines, write_lines
+from newserrata.jsonl import JSONError, decoder_for, read_lines, write_lines
 from newserrata.sources import native
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
 from newserrata.text import SURROGATE_HINT, SURROGATE_MESSAGE, TextDecodeError, decode_utf8, lone_surrogate
@@ -399,14 +399,17 @@ def _check_replaceable(out: Path, lines: list[_Line], kind: str) -> None:
 
 def _read_export(path: Path, problems: Problems) -> tuple[Any, list[int]]:
     try:
-        return loads(decode_utf8(path.read_bytes()).removeprefix("\ufeff"), _parse_export)
+        text = decode_utf8(path.read_bytes()).removeprefix("\ufeff")
+        return _parse_export(decoder_for(text), text)
     except OSError as exc:
         problems.add(str(path), None, "", f"cannot read: {exc.strerror}", "check the path of the export")
     except TextDecodeError as exc:
         problems.add(str(path), exc.line, "", str(exc), "export from Label Studio again")
+    except json.JSONDecodeError as exc:
+        problems.add(str(path), exc.lineno, "", f"malformed JSON: {exc.msg} at column {exc.colno}",
+                     "export from Label Studio again in the JSON format")
     except JSONError as exc:
-        problems.add(str(path), exc.line, "", exc.message,
-                     exc.hint or "export from Label Studio again in the JSON format")
+        problems.add(str(path), exc.line, "", exc.message, exc.hint or "")
     return None, []
 
 

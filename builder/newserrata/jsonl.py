@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
@@ -50,18 +50,6 @@ class JSONError(ValueError):
         self.message, self.line, self.column, self.hint = message, line, column, hint
 
 
-class _LongInteger(ValueError):
-    def __init__(self, digits: str) -> None:
-        self.digits = digits.lstrip("-")
-
-
-def _integer(digits: str) -> int:
-    if len(digits.lstrip("-")) > MAX_DIGITS:
-        raise _LongInteger(digits)
-    return int(digits)
-
-
-_BOUNDED = json.JSONDecoder(parse_int=_integer)
 _PLAIN = json.JSONDecoder()
 
 
@@ -96,23 +84,32 @@ def _too_deep_at(text: str) -> int:
     return 0
 
 
-def loads(text: str, decode: Callable[[json.JSONDecoder, str], Any] | None = None) -> Any:
-    """json.loads within the bounds; JSONError (malformed, too deep, an integer too long) with where.
-    `decode(decoder, text)` replaces the plain decode (the Label Studio reader decodes task by task)."""
+def decoder_for(text: str) -> json.JSONDecoder:
+    """A decoder for `text` within the bounds, for readers that decode item by item (raw_decode) to know
+    each item's line: JSONError now if the text nests too deep, and from decoding for an integer too long."""
     raw = text.encode("utf-8", "surrogatepass")
     if _too_deep(raw):
         raise JSONError(f"arrays and objects nested deeper than {MAX_DEPTH} levels",
                         *_where(text, _too_deep_at(text)), BOUNDS_HINT)
-    decoder = _BOUNDED if _LONG_RUN in raw.translate(_DIGITS) else _PLAIN
+    if _LONG_RUN not in raw.translate(_DIGITS):
+        return _PLAIN
+
+    def integer(digits: str) -> int:
+        if len(digits.lstrip("-")) <= MAX_DIGITS:
+            return int(digits)
+        found = re.search(rf"-?[0-9]{{{len(digits.lstrip('-'))}}}", _blank_strings(text))
+        raise JSONError(f"an integer of {len(digits.lstrip('-'))} digits (more than {MAX_DIGITS}): "
+                        f"{digits.lstrip('-')[:12]}...", *_where(text, found.start() if found else 0), BOUNDS_HINT)
+
+    return json.JSONDecoder(parse_int=integer)
+
+
+def loads(text: str) -> Any:
+    """json.loads within the bounds; JSONError (malformed, too deep, an integer too long) with where."""
     try:
-        return decode(decoder, text) if decode else decoder.decode(text)
+        return decoder_for(text).decode(text)
     except json.JSONDecodeError as exc:
         raise JSONError(f"malformed JSON: {exc.msg} at column {exc.colno}", exc.lineno, exc.colno) from None
-    except _LongInteger as exc:
-        found = re.search(rf"-?\d{{{len(exc.digits)}}}", _blank_strings(text))
-        line, column = _where(text, found.start()) if found else (1, 1)
-        raise JSONError(f"an integer of {len(exc.digits)} digits (more than {MAX_DIGITS}): {exc.digits[:12]}...",
-                        line, column, BOUNDS_HINT) from None
     except RecursionError:  # _too_deep makes this unreachable; kept so that no input can give a traceback
         raise JSONError(f"arrays and objects nested deeper than {MAX_DEPTH} levels", 1, 1, BOUNDS_HINT) from None
 

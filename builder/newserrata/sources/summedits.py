@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newserrata.errors import Problems
+from newserrata.jsonl import JSONError, decoder_for
 from newserrata.records import Annotation, Metadata, Record, Span, Verdict
 from newserrata.sources.base import MAIN, Provenance, SourceKind, SourceLog, register
 from newserrata.sourcetexts import TextFormat, register_text_format
@@ -56,7 +57,7 @@ from newserrata.text import (
 if TYPE_CHECKING:
     from newserrata.release import Source
 
-ITEM_ID = re.compile(r"^(?P<doc>[A-Za-z0-9]{1,100})_(?P<edit>og|[0-9]{1,6})$")
+ITEM_ID = re.compile(r"(?P<doc>[A-Za-z0-9]{1,100})_(?P<edit>og|[0-9]{1,6})")
 SEED = "og"
 FIELDS = {"id": str, "doc": str, "summary": str, "original_summary": str, "label": int, "edit_types": list}
 LABELS = {0: True, 1: False}  # label -> has_error
@@ -128,7 +129,11 @@ def _values(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
     except TextDecodeError as exc:
         problems.add(file, exc.line, "", str(exc), "re-save the file as UTF-8")
         return
-    decoder = json.JSONDecoder()
+    try:
+        decoder = decoder_for(text)
+    except JSONError as exc:
+        problems.add(file, exc.line, "", exc.message, exc.hint or "")
+        return
     at = _skip(text, len(BOM) if text.startswith(BOM) else 0)
     if not text.startswith("[", at):
         problems.add(file, text.count("\n", 0, at) + 1, "", "not a JSON list",
@@ -145,6 +150,9 @@ def _values(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
         except json.JSONDecodeError as exc:
             problems.add(file, exc.lineno, f"/{index}", f"malformed JSON: {exc.msg} at column {exc.colno}",
                          "fix the JSON syntax")
+            return
+        except JSONError as exc:
+            problems.add(file, exc.line, f"/{index}", exc.message, exc.hint or "")
             return
         if (pointer := lone_surrogate(value)) is not None:
             problems.add(file, line, f"/{index}{pointer}", SURROGATE_MESSAGE, SURROGATE_HINT)
@@ -175,7 +183,7 @@ def _item(file: str, line: int, index: int, value: Any, problems: Problems) -> I
                          f"every item has {', '.join(FIELDS)}")
     if len(problems) > found:
         return None
-    match = ITEM_ID.match(value["id"])
+    match = ITEM_ID.fullmatch(value["id"])
     if match is None:
         problems.add(file, line, f"/{index}/id", f"{value['id']!r} is not a SummEdits item id",
                      "<docid>_og for the seed summary, <docid>_<n> for edit n")

@@ -58,8 +58,8 @@ LABELS = {"yes": False, "no": True}  # sent_label -> unfaithful
 SEVERITY = "major"
 ANNOTATOR = "annotator"
 ANNOTATOR_KIND = "expert-linguist"
-DOC_ID = re.compile(r"^[A-Za-z]{1,20}-[0-9]{1,12}$")
-MODEL = re.compile(r"^[A-Za-z0-9._-]{1,60}$")
+DOC_ID = re.compile(r"[A-Za-z]{1,20}-[0-9]{1,12}")
+MODEL = re.compile(r"[A-Za-z0-9._-]{1,60}")
 UNSAFE = re.compile(r"[^a-z0-9]+")
 TEST = "test"
 
@@ -92,11 +92,11 @@ def category(types: tuple[str, ...]) -> str:
 
 def _sentence(file: str, line: int, row: dict[str, str], problems: Problems, counts: Counter[str]) -> Sentence | None:
     found = len(problems)
-    if not DOC_ID.match(row["doc_id"]):
+    if not DOC_ID.fullmatch(row["doc_id"]):
         problems.add(file, line, "doc_id", f"{row['doc_id']!r} is not a MediaSum id", "e.g. CNN-12345 or NPR-123")
     if not row["topic"].strip():
         problems.add(file, line, "topic", "empty topic", "every summary was asked to cover a topic")
-    if not MODEL.match(row["model_name"]):
+    if not MODEL.fullmatch(row["model_name"]):
         problems.add(file, line, "model_name", f"{row['model_name']!r} is not a model name", "e.g. model_A")
     index = row["sent_idx"]
     if not (index.isascii() and index.isdigit() and int(index) > 0):
