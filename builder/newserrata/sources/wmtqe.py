@@ -238,7 +238,7 @@ def _record(doc: _Doc, rated: int, *, source: str, license: str, domain: str | N
     counts["records_rated_by_several_raters"] += len(raters) > 1
     counts["records_missing_segments_other_systems_have"] += len(order) < rated
     counts["segments"] += len(order)
-    human = bool(HUMAN.match(doc.system))
+    human = bool(HUMAN.fullmatch(doc.system))
     counts["human_reference_records"] += human
     group = _bounded(f"{source}.{_sanitise(doc.doc)}")
     annotation = Annotation(annotator_id=_bounded("_".join(_sanitise(r) for r in raters)),
@@ -263,7 +263,7 @@ def _languages(path: Path, source_language: str | None, target_language: str | N
                      "name it like 2021_en-de_processed.tsv, or pass source_language and target_language")
         return None
     for value in (src, tgt):
-        if not LANGUAGE.match(value):
+        if not LANGUAGE.fullmatch(value):
             problems.add(str(path), None, "", f"{value!r} is not a BCP-47 language tag", "e.g. en, de, zh")
             return None
     return src, tgt
