@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from newserrata.release import Source
 
 from newserrata.errors import Problems
+from newserrata.paths import hint, open_input
 from newserrata.records import Annotation, Record, Span, Verdict
 from newserrata.sources.base import MAIN, SourceKind, SourceLog, register
 from newserrata.text import normalize
@@ -137,9 +138,9 @@ def _rows(path: Path, columns: tuple[str, ...], problems: Problems) -> Iterator[
     """(first line, cells by column) of every row, streamed; the files quote CSV-style (doubled `""`)."""
     file, rows = str(path), 0
     try:
-        stream = path.open("rb")
+        stream = open_input(path)
     except OSError as exc:
-        problems.add(file, None, "", f"cannot read: {exc.strerror or exc}", "check the path")
+        problems.add(file, None, "", f"cannot read: {exc.strerror or exc}", hint(exc, "check the path"))
         return
     with stream:
         reader = csv.reader(_lines(path, stream, problems), strict=True)
