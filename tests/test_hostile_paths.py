@@ -1,16 +1,17 @@
 """Paths that would destroy data or hang: an output that is an input, FIFOs, devices and symlinks where data is read.
 
 Every refusal exits 2, names the file, says how to fix it and ends with the closing line every command shares.
-A case that would hang before its fix runs under a deadline, so a regression fails instead of stalling the suite.
+A case that would hang before its fix runs under a deadline, so a regression fails instead of stalling the suite;
+the devices read are /dev/null, which a regression would read as empty rather than forever.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,29 +31,39 @@ BUILDER = Path(__file__).resolve().parents[1] / "builder"
 DEADLINE = 60
 
 
-class Hung(BaseException):
-    """Raised in the main thread when a command outlives its deadline; no handler of the CLI catches it."""
-
-
 @contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """A blocking open() of a FIFO is interrupted by the alarm, whose handler raises, so the test fails."""
-    def expire(signum: int, frame: object) -> None:
-        raise Hung(f"still running after {seconds}s")
+def fifo_deadline(root: Path, seconds: float) -> Iterator[None]:
+    """A command that opens a FIFO for reading waits for a writer forever, in C code no signal interrupts. After
+    the deadline each FIFO under `root` gets a writer that leaves at once, so the blocked open returns (with no
+    data), and the test fails here instead of hanging."""
+    stop, fired = threading.Event(), threading.Event()
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    def release() -> None:
+        if stop.wait(seconds):
+            return
+        fired.set()
+        while not stop.is_set():
+            for fifo in [p for p in root.rglob("*") if p.is_fifo()]:
+                try:
+                    os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+                except OSError:
+                    pass  # no reader waiting on this one
+            stop.wait(0.1)
+
+    watchdog = threading.Thread(target=release, daemon=True)
+    watchdog.start()
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        stop.set()
+        watchdog.join()
+    assert not fired.is_set(), f"opened a FIFO and waited for a writer for {seconds}s"
 
 
-def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+def refused(argv: list[str], capsys: pytest.CaptureFixture[str], root: Path) -> str:
     """stderr of a command that must refuse: exit 2, no traceback, and the closing line last."""
     capsys.readouterr()
-    with deadline(DEADLINE):
+    with fifo_deadline(root, DEADLINE):
         status = main(argv)
     err = capsys.readouterr().err
     assert status == 2, err
@@ -113,7 +124,7 @@ def test_an_output_that_is_an_input_is_refused_under_every_spelling(case: str, f
     target = files / name
     before = target.read_bytes()
     for out in spellings(target):
-        err = refused(argv(files, out), capsys)
+        err = refused(argv(files, out), capsys, files)
         assert f"{out} is the input " in err and "writing it would destroy that input" in err, err
         assert "(fix: write the output elsewhere)" in err
         assert target.read_bytes() == before and out.resolve() == target
@@ -123,7 +134,7 @@ def test_an_output_that_is_an_input_is_refused_under_every_spelling(case: str, f
 def test_an_output_inside_an_input_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = write_native_data(tmp_path / "data")
     inside = data / "labels" / "result.json"
-    err = refused(["validate", str(data), "--json", str(inside)], capsys)
+    err = refused(["validate", str(data), "--json", str(inside)], capsys, tmp_path)
     assert f"--json: /: {inside} is inside the input {data} (paths)" in err
     assert not inside.exists()
 
@@ -132,7 +143,7 @@ def test_two_outputs_of_one_command_may_not_be_one_file(tmp_path: Path, capsys: 
     shutil.copytree(LABEL_STUDIO / "articles", tmp_path / "articles")
     out = tmp_path / "tasks.json"
     err = refused(["annotate", "export", "--articles", str(tmp_path / "articles"), "--out", str(out),
-                   "--config-out", str(tmp_path / "." / "tasks.json")], capsys)
+                   "--config-out", str(tmp_path / "." / "tasks.json")], capsys, tmp_path)
     assert "is also the output of --out: one would overwrite the other" in err
     assert not out.exists()
 
@@ -140,10 +151,11 @@ def test_two_outputs_of_one_command_may_not_be_one_file(tmp_path: Path, capsys: 
 def test_b04_compare_the_same_file_by_two_spellings(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copy(files / "p.jsonl", files / "q.jsonl")
     for twin in spellings(files / "p.jsonl")[1:]:
-        err = refused(["compare", str(files / "p.jsonl"), str(twin), "--gold", str(files / "gold.jsonl")], capsys)
+        err = refused(["compare", str(files / "p.jsonl"), str(twin), "--gold", str(files / "gold.jsonl")], capsys,
+                      files)
         assert f"{twin}: /: the same file as {files / 'p.jsonl'}: a system would be compared with itself" in err
         err = refused(["compare", str(files / "p.jsonl"), str(files / "q.jsonl"), str(twin), "--gold",
-                       str(files / "gold.jsonl")], capsys)
+                       str(files / "gold.jsonl")], capsys, files)
         assert "compare: 1 problem(s)" in err, "a third file does not hide the twin"
     assert main(["compare", str(files / "p.jsonl"), str(files / "q.jsonl"), "--gold", str(files / "gold.jsonl"),
                  "--bootstrap", "0"]) == 0
@@ -191,7 +203,7 @@ def test_a06_annotate_export_does_not_follow_symlinked_articles(label_data: Path
     text.symlink_to(secret)
     out = label_data.parent / "tasks.json"
     err = refused(["annotate", "export", "--articles", str(label_data / "articles"), "--out", str(out),
-                   "--config-out", str(label_data.parent / "config.xml")], capsys)
+                   "--config-out", str(label_data.parent / "config.xml")], capsys, label_data.parent)
     assert f"{text}: /: leads out of {label_data / 'articles'}" in err and "copy the file into the folder" in err
     assert not out.exists() and "outside the data folder" not in err
 
@@ -281,7 +293,7 @@ INPUTS: dict[str, Callable[[Path], tuple[list[str], str]]] = {
         data="d4")), "--out", str(r / "o")], "not a regular file"),
     "import mqm fifo": lambda r: (["import", "mqm", str(r / "fifo.jsonl"), "--out", str(r / "o.jsonl")],
                                   "is a FIFO"),
-    "import mqm device": lambda r: (["import", "mqm", "/dev/zero", "--out", str(r / "o.jsonl")],
+    "import mqm device": lambda r: (["import", "mqm", "/dev/null", "--out", str(r / "o.jsonl")],
                                     "is a character device"),
     "import xsum factuality fifo": lambda r: (["import", "xsum-hallucinations", str(HALLUCINATIONS), "--factuality",
                                                str(r / "fifo.jsonl"), "--out", str(r / "o.jsonl")], "is a FIFO"),
@@ -295,7 +307,7 @@ INPUTS: dict[str, Callable[[Path], tuple[list[str], str]]] = {
                                          "--release", str(r / "release.toml")], "is a FIFO"),
     "score predictions fifo": lambda r: (["score", "--gold", str(r / "gold.jsonl"), "--predictions",
                                           str(r / "fifo.jsonl")], "is a FIFO"),
-    "score gold device": lambda r: (["score", "--gold", "/dev/zero", "--predictions", str(r / "p.jsonl")],
+    "score gold device": lambda r: (["score", "--gold", "/dev/null", "--predictions", str(r / "p.jsonl")],
                                     "is a character device"),
     "score gold shard fifo": lambda r: (["score", "--gold", str(fifo_shard(r)), "--predictions",
                                          str(r / "empty.jsonl"), "--allow-missing"], "is a FIFO"),
@@ -305,11 +317,11 @@ INPUTS: dict[str, Callable[[Path], tuple[list[str], str]]] = {
     "baseline gold fifo": lambda r: (["baseline", "empty", "--gold", str(r / "fifo.jsonl"), "--out",
                                       str(r / "o.jsonl")], "is a FIFO"),
     "report records fifo": lambda r: (["report", str(r / "fifo.jsonl"), "--out", str(r / "o.html")], "is a FIFO"),
-    "report predictions device": lambda r: (["report", str(r / "gold.jsonl"), "--predictions", "/dev/zero",
+    "report predictions device": lambda r: (["report", str(r / "gold.jsonl"), "--predictions", "/dev/null",
                                              "--out", str(r / "o.html")], "is a character device"),
     "convert fifo": lambda r: (["convert", "mushroom-to-predictions", str(r / "fifo.jsonl"), "--out",
                                 str(r / "o.jsonl")], "is a FIFO"),
-    "convert records device": lambda r: (["convert", "records-to-mushroom", "/dev/zero", "--out",
+    "convert records device": lambda r: (["convert", "records-to-mushroom", "/dev/null", "--out",
                                           str(r / "o.jsonl")], "is a character device"),
 }
 
@@ -318,7 +330,7 @@ def link_device(root: Path) -> Path:
     """An article text that is a symlink to a device outside the folder."""
     text = root / "ls" / "articles" / "lsx-budget-3.txt"
     text.unlink()
-    text.symlink_to("/dev/zero")
+    text.symlink_to("/dev/null")
     return text.parent
 
 
@@ -342,7 +354,7 @@ def test_every_command_refuses_a_fifo_device_or_symlink_input(case: str, project
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     argv, words = INPUTS[case](project)
     before = sorted(p.name for p in project.iterdir())
-    err = refused(argv, capsys)
+    err = refused(argv, capsys, project)
     assert words in err, err
     assert "(fix: " in err
     assert sorted(p.name for p in project.iterdir()) == before, "nothing was written"
