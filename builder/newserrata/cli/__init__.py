@@ -31,7 +31,7 @@ from newserrata.cli import (
     score,
     validate,
 )
-from newserrata.cli.output import declared
+from newserrata.cli.output import closing, declared
 from newserrata.errors import InputError, Problem, Problems, capped
 from newserrata.paths import refuse_overwrite
 
@@ -147,11 +147,6 @@ def check_files(args: argparse.Namespace) -> None:
     problems = Problems()
     refuse_overwrite(declared(args, "inputs"), declared(args, "outputs"), problems)
     problems.raise_if_any()
-
-
-def closing(command: str, count: int) -> str:
-    """The last line of every refusal."""
-    return f"{command}: {count} problem(s); nothing was written"
 
 
 def _report(command: str, exc: InputError) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from newserrata.cli.output import input_arg
+from newserrata.cli.output import closing, input_arg
 from newserrata.errors import Problems
 from newserrata.harness import OWN_OPTIONS, TASK, TASK_DIR, _load, task_config
 
@@ -43,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             cli_evaluate()
         except SystemExit as exc:
-            return exc.code if isinstance(exc.code, int) else 1
+            code = exc.code if isinstance(exc.code, int) else 1
+            if code == 2:  # lm-eval refused its options, after printing why
+                print(closing("lm-eval", 1), file=sys.stderr)
+            return code
         finally:
             sys.argv = argv
     return 0

@@ -53,6 +53,11 @@ def declared(args: argparse.Namespace, role: str) -> Iterator[tuple[str, Path]]:
                 yield label, Path(found)
 
 
+def closing(command: str, count: int) -> str:
+    """The last line of every refusal, whichever command and whatever refused."""
+    return f"{command}: {count} problem(s); nothing was written"
+
+
 def json_option(parser: argparse.ArgumentParser, what: str) -> None:
     """The one meaning of --json on every command: a path to write the result to, '-' for stdout."""
     output_arg(parser, "--json", metavar="OUT", help=f"also write {what} as JSON to OUT ('-' for stdout; the "
