@@ -312,6 +312,8 @@ INPUTS: dict[str, Callable[[Path], tuple[list[str], str]]] = {
     "score gold shard fifo": lambda r: (["score", "--gold", str(fifo_shard(r)), "--predictions",
                                          str(r / "empty.jsonl"), "--allow-missing"], "is a FIFO"),
     "validate build shard fifo": lambda r: (["validate", str(fifo_shard(r))], "is a FIFO"),
+    "score other split's shard fifo": lambda r: (["score", "--gold", str(fifo_shard(r, "validation")),
+                                                  "--predictions", str(r / "p.jsonl")], "no record 'crlf-de'"),
     "compare fifo": lambda r: (["compare", str(r / "p.jsonl"), str(r / "fifo.jsonl"), "--gold",
                                 str(r / "gold.jsonl")], "is a FIFO"),
     "baseline gold fifo": lambda r: (["baseline", "empty", "--gold", str(r / "fifo.jsonl"), "--out",
@@ -341,10 +343,10 @@ def fifo_manifest(root: Path) -> Path:
     return build
 
 
-def fifo_shard(root: Path) -> Path:
+def fifo_shard(root: Path, split: str = "test") -> Path:
     build = root / "copy"
     shutil.copytree(root / "dist" / "1.0.0", build)
-    [shard] = (build / "data" / "default").glob("test-*.parquet")
+    [shard] = (build / "data" / "default").glob(f"{split}-*.parquet")
     fifo_at(shard)
     return build
 
@@ -358,3 +360,16 @@ def test_every_command_refuses_a_fifo_device_or_symlink_input(case: str, project
     assert words in err, err
     assert "(fix: " in err
     assert sorted(p.name for p in project.iterdir()) == before, "nothing was written"
+
+
+@pytest.mark.parametrize(("argv", "command"), [(["score", "--gold", "g.jsonl"], "score"),
+                                               (["annotate", "export", "--out", "t.json"], "annotate"),
+                                               (["bogus"], "newserrata")])
+def test_a_usage_error_ends_with_the_closing_line(argv: list[str], command: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: newserrata") and "error: " in err
+    assert err.strip().splitlines()[-1] == f"{command}: 1 problem(s); nothing was written"
