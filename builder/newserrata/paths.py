@@ -57,6 +57,16 @@ def check_readable(path: Path, within: Path | None = None) -> None:
         raise NotRegularFile(path, f"is {kind}, not a regular file", REGULAR_HINT)
 
 
+def refused(path: Path, problems: Problems, within: Path | None = None) -> bool:
+    """check_readable as a problem: True, with the problem added, when the path must not be read."""
+    try:
+        check_readable(path, within)
+    except NotRegularFile as exc:
+        problems.add(str(path), None, "", str(exc.strerror), exc.hint)
+        return True
+    return False
+
+
 def open_input(path: Path, within: Path | None = None) -> BinaryIO:
     """Open an input for reading, refusing what check_readable refuses. The open itself does not block, and the
     opened file is checked again, so a FIFO put in place between the check and the open is refused too."""

@@ -11,21 +11,18 @@ import pyarrow.parquet as pq
 
 from newserrata.errors import Problems
 from newserrata.jsonl import read_lines
-from newserrata.paths import check_readable, hint
+from newserrata.paths import refused
 
 Located = tuple[str, int, dict[str, Any]]
 
 
 def parquet_rows(path: Path, problems: Problems) -> Iterator[Located]:
     """Rows of a parquet file, streamed in batches; 'line' is the 1-based row number."""
-    try:
-        check_readable(path)
-        parquet = pq.ParquetFile(path)
-    except OSError as exc:
-        problems.add(str(path), None, "", f"cannot read file: {exc.strerror or exc}",
-                     hint(exc, "point at a parquet file written by `newserrata build`"))
+    if refused(path, problems):
         return
-    except pa.ArrowException as exc:
+    try:
+        parquet = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as exc:
         problems.add(str(path), None, "", f"not a readable parquet file: {exc}",
                      "point at a parquet file written by `newserrata build`")
         return
