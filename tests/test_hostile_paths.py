@@ -7,6 +7,7 @@ the devices read are /dev/null, which a regression would read as empty rather th
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 from conftest import write_jsonl, write_native_data, write_release
 from scoring_fixtures import native_records
 
-from newserrata.cli import main
+from newserrata.cli import main, parser
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HALLUCINATIONS = FIXTURES / "xsum" / "hallucination_annotations_xsum_summaries.csv"
@@ -161,27 +162,26 @@ def test_b04_compare_the_same_file_by_two_spellings(files: Path, capsys: pytest.
                  "--bootstrap", "0"]) == 0
 
 
+def leaves(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """The parsers of every (sub-)sub-command, each once (aliases share a parser)."""
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        yield parser
+    for sub in subs:
+        for child in dict.fromkeys(sub.choices.values()):
+            yield from leaves(child)
+
+
 def test_every_command_declares_its_inputs_and_outputs() -> None:
-    """The rule is checked from the declarations, so a command that forgot them would escape it: every leaf
-    parser declares, and every argument that names a written file is an output."""
-    from newserrata.cli import parser
-
-    def leaves(p: object) -> Iterator[object]:
-        subs = [a for a in p._actions if a.__class__.__name__ == "_SubParsersAction"]  # type: ignore[attr-defined]
-        if not subs:
-            yield p
-        for sub in subs:
-            for child in dict.fromkeys(sub.choices.values()):
-                yield from leaves(child)
-
+    """The rule is checked from the declarations, so a command that forgot them would escape it: every command
+    declares what it reads, and every argument that names a written file is an output."""
     found = list(leaves(parser()))
     assert len(found) >= 12
     for leaf in found:
-        inputs, outputs = leaf.get_default("inputs"), leaf.get_default("outputs")  # type: ignore[attr-defined]
-        assert inputs is not None and outputs is not None, leaf.prog  # type: ignore[attr-defined]
-        written = {a.dest for a in leaf._actions if a.dest in ("out", "json", "config_out")}  # type: ignore
-        assert written == {dest for _, dest, _ in outputs}, leaf.prog  # type: ignore[attr-defined]
-        assert inputs, leaf.prog  # type: ignore[attr-defined]
+        inputs, outputs = leaf.get_default("inputs"), leaf.get_default("outputs")
+        assert inputs and outputs is not None, leaf.prog
+        written = {a.dest for a in leaf._actions if a.dest in ("out", "json", "config_out")}
+        assert written == {dest for _, dest, _ in outputs}, leaf.prog
 
 
 # -- FIFOs, devices and symlinks where data is read ------------------------------------------------------------------
