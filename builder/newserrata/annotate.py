@@ -19,6 +19,7 @@ from typing import Any
 from newserrata.atomic import atomic_write
 from newserrata.errors import InputError, Problem, Problems
 from newserrata.jsonl import read_lines, write_lines
+from newserrata.paths import hint, read_input
 from newserrata.sources import native
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
 from newserrata.text import SURROGATE_HINT, SURROGATE_MESSAGE, TextDecodeError, decode_utf8, lone_surrogate
@@ -399,9 +400,9 @@ def _check_replaceable(out: Path, lines: list[_Line], kind: str) -> None:
 
 def _read_export(path: Path, problems: Problems) -> tuple[Any, list[int]]:
     try:
-        return _parse_export(decode_utf8(path.read_bytes()).removeprefix("\ufeff"))
+        return _parse_export(decode_utf8(read_input(path)).removeprefix("\ufeff"))
     except OSError as exc:
-        problems.add(str(path), None, "", f"cannot read: {exc.strerror}", "check the path of the export")
+        problems.add(str(path), None, "", f"cannot read: {exc.strerror}", hint(exc, "check the path of the export"))
     except TextDecodeError as exc:
         problems.add(str(path), exc.line, "", str(exc), "export from Label Studio again")
     except json.JSONDecodeError as exc:

@@ -9,6 +9,7 @@ from typing import Any
 
 from newserrata.atomic import atomic_write
 from newserrata.errors import Problems
+from newserrata.paths import hint, open_input, read_input
 from newserrata.text import (
     BOM,
     ESCAPED_SURROGATE,
@@ -28,9 +29,9 @@ def read_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
     one problem, at its first bad line.
     """
     try:
-        handle = Path(path).open("rb")
+        handle = open_input(Path(path))
     except OSError as exc:
-        problems.add(str(path), None, "", f"cannot read file: {exc.strerror}", "check the path")
+        problems.add(str(path), None, "", f"cannot read file: {exc.strerror}", hint(exc, "check the path"))
         return
     with handle:
         offset = 0
@@ -63,14 +64,14 @@ def read_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
             yield number, value
 
 
-def read_json(path: Path, problems: Problems) -> dict[str, Any] | None:
-    """A whole-file JSON object (article metadata)."""
+def read_json(path: Path, problems: Problems, within: Path | None = None) -> dict[str, Any] | None:
+    """A whole-file JSON object (article metadata); with `within`, only a file inside that folder."""
     found = None
     try:
-        data = path.read_bytes()
+        data = read_input(path, within)
         text = decode_utf8(data)
     except OSError as exc:
-        problems.add(str(path), None, "", f"cannot read file: {exc.strerror}", "check the path")
+        problems.add(str(path), None, "", f"cannot read file: {exc.strerror}", hint(exc, "check the path"))
         return None
     except TextDecodeError as exc:
         problems.add(str(path), exc.line, "", str(exc), "re-save the file as UTF-8")

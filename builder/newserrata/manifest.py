@@ -16,6 +16,7 @@ from typing import Any
 
 from newserrata.atomic import write_bytes
 from newserrata.errors import InputError, Problem
+from newserrata.paths import open_input, read_input
 
 MANIFEST = "MANIFEST.json"
 TOOLS = ("newserrata", "pyarrow", "datasets", "huggingface-hub", "jsonschema-rs")
@@ -33,7 +34,7 @@ class Digest:
 def file_digest(path: Path) -> Digest:
     h = hashlib.sha256()
     size = 0
-    with open(path, "rb") as f:
+    with open_input(path) as f:
         while chunk := f.read(1 << 20):
             h.update(chunk)
             size += len(chunk)
@@ -105,7 +106,7 @@ def read_lock(path: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_input(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError([Problem(str(path), None, "", f"unreadable lock file: {exc}",
                                   "restore it from version control")]) from None

@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from newserrata.errors import InputError, Problems, scrub
 from newserrata.jsonl import read_json
+from newserrata.paths import open_input
 from newserrata.validate import Checked, validate_records
 
 T = TypeVar("T")
@@ -86,7 +87,7 @@ def _hash_file(path: Path) -> tuple[str, str, int]:
     """sha256 and git blob sha1 in one read: the manifest speaks sha256, the Hub's tree speaks both."""
     size = path.stat().st_size
     sha256, sha1 = hashlib.sha256(), hashlib.sha1(b"blob %d\0" % size)
-    with path.open("rb") as handle:
+    with open_input(path) as handle:
         while chunk := handle.read(1 << 20):
             sha256.update(chunk)
             sha1.update(chunk)

@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from newserrata.atomic import write_bytes
 from newserrata.errors import InputError, Problem, scrub
+from newserrata.paths import read_input
 from newserrata.taxonomy import CATEGORIES
 
 KEY_VARIABLES = ("NEWSERRATA_LLM_KEY", "OPENAI_API_KEY")
@@ -217,7 +218,7 @@ class Judge:
 
     def cached(self, path: Path) -> str:
         try:
-            content = json.loads(path.read_bytes())["content"]
+            content = json.loads(read_input(path))["content"]
         except (OSError, ValueError, KeyError, TypeError):
             content = None
         if not isinstance(content, str):
