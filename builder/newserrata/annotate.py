@@ -19,6 +19,7 @@ from typing import Any
 from newserrata.atomic import atomic_write
 from newserrata.errors import InputError, Problem, Problems
 from newserrata.jsonl import JSONError, decoder_for, read_lines, write_lines
+from newserrata.paths import hint, read_input
 from newserrata.sources import native
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
 from newserrata.text import SURROGATE_HINT, SURROGATE_MESSAGE, TextDecodeError, decode_utf8, lone_surrogate
@@ -399,10 +400,10 @@ def _check_replaceable(out: Path, lines: list[_Line], kind: str) -> None:
 
 def _read_export(path: Path, problems: Problems) -> tuple[Any, list[int]]:
     try:
-        text = decode_utf8(path.read_bytes()).removeprefix("\ufeff")
+        text = decode_utf8(read_input(path)).removeprefix("\ufeff")
         return _parse_export(decoder_for(text), text)
     except OSError as exc:
-        problems.add(str(path), None, "", f"cannot read: {exc.strerror}", "check the path of the export")
+        problems.add(str(path), None, "", f"cannot read: {exc.strerror}", hint(exc, "check the path of the export"))
     except TextDecodeError as exc:
         problems.add(str(path), exc.line, "", str(exc), "export from Label Studio again")
     except json.JSONDecodeError as exc:

@@ -19,6 +19,7 @@ from typing import Any
 
 from newserrata.atomic import atomic_write
 from newserrata.errors import Problems
+from newserrata.paths import hint, open_input, read_input
 from newserrata.text import (
     BOM,
     ESCAPED_SURROGATE,
@@ -158,14 +159,16 @@ def shape_problems(value: Any, shape: Any, pointer: str = "") -> Iterator[tuple[
                 yield from shape_problems(value[key], inner, f"{pointer}/{key}")
 
 
-def read_json(path: Path, problems: Problems, shape: Any = dict, hint: str = "") -> dict[str, Any] | None:
-    """A whole-file JSON object, None (with problems added) unless it is of `shape` (see shape_problems)."""
-    found = _read_json(path, problems)
+def read_json(path: Path, problems: Problems, within: Path | None = None, *, shape: Any = dict,
+              fix: str = "restore the file") -> dict[str, Any] | None:
+    """A whole-file JSON object (with `within`, only a file inside that folder), None (with problems added)
+    unless it is of `shape` (see shape_problems); `fix` is the hint for a wrong shape."""
+    found = _read_json(path, problems, within)
     if found is None:
         return None
     wrong = list(shape_problems(found, shape))
     for pointer, message in wrong:
-        problems.add(str(path), line_of_key(path, pointer), pointer, message, hint or "restore the file")
+        problems.add(str(path), line_of_key(path, pointer), pointer, message, fix)
     return None if wrong else found
 
 
@@ -177,9 +180,9 @@ def read_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
     one problem, at its first bad line.
     """
     try:
-        handle = Path(path).open("rb")
+        handle = open_input(Path(path))
     except OSError as exc:
-        problems.add(str(path), None, "", f"cannot read file: {exc.strerror}", "check the path")
+        problems.add(str(path), None, "", f"cannot read file: {exc.strerror}", hint(exc, "check the path"))
         return
     with handle:
         offset = 0
@@ -211,13 +214,13 @@ def read_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
             yield number, value
 
 
-def _read_json(path: Path, problems: Problems) -> dict[str, Any] | None:
+def _read_json(path: Path, problems: Problems, within: Path | None) -> dict[str, Any] | None:
     found = None
     try:
-        data = path.read_bytes()
+        data = read_input(path, within)
         text = decode_utf8(data)
     except OSError as exc:
-        problems.add(str(path), None, "", f"cannot read file: {exc.strerror}", "check the path")
+        problems.add(str(path), None, "", f"cannot read file: {exc.strerror}", hint(exc, "check the path"))
         return None
     except TextDecodeError as exc:
         problems.add(str(path), exc.line, "", str(exc), "re-save the file as UTF-8")

@@ -17,6 +17,7 @@ from typing import Any
 from newserrata.atomic import write_bytes
 from newserrata.errors import InputError, Problem, Problems
 from newserrata.jsonl import Each, read_json
+from newserrata.paths import open_input
 
 MANIFEST = "MANIFEST.json"
 TOOLS = ("newserrata", "pyarrow", "datasets", "huggingface-hub", "jsonschema-rs")
@@ -34,7 +35,7 @@ class Digest:
 def file_digest(path: Path) -> Digest:
     h = hashlib.sha256()
     size = 0
-    with open(path, "rb") as f:
+    with open_input(path) as f:
         while chunk := f.read(1 << 20):
             h.update(chunk)
             size += len(chunk)
@@ -112,7 +113,7 @@ def read_lock(path: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
     problems = Problems()
-    data = read_json(path, problems, LOCK_SHAPE, LOCK_RESTORE_HINT)
+    data = read_json(path, problems, shape=LOCK_SHAPE, fix=LOCK_RESTORE_HINT)
     problems.raise_if_any()
     return data
 

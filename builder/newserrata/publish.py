@@ -29,6 +29,7 @@ from tqdm import tqdm
 from newserrata.errors import InputError, Problems, scrub
 from newserrata.jsonl import read_json
 from newserrata.manifest import LOCK_RESTORE_HINT, LOCK_SHAPE, MANIFEST_SHAPE
+from newserrata.paths import open_input
 from newserrata.release import SEMVER
 from newserrata.validate import Checked, validate_records
 
@@ -89,7 +90,7 @@ def _hash_file(path: Path) -> tuple[str, str, int]:
     """sha256 and git blob sha1 in one read: the manifest speaks sha256, the Hub's tree speaks both."""
     size = path.stat().st_size
     sha256, sha1 = hashlib.sha256(), hashlib.sha1(b"blob %d\0" % size)
-    with path.open("rb") as handle:
+    with open_input(path) as handle:
         while chunk := handle.read(1 << 20):
             sha256.update(chunk)
             sha1.update(chunk)
@@ -133,7 +134,7 @@ def require_locked(manifest: dict[str, Any], files: list[LocalFile], release: Pa
     if not lock_path.is_file():
         problems.add(str(lock_path), None, "", f"version {version} has no lock file", LOCK_HINT)
         return
-    lock = read_json(lock_path, problems, LOCK_SHAPE, LOCK_RESTORE_HINT)
+    lock = read_json(lock_path, problems, shape=LOCK_SHAPE, fix=LOCK_RESTORE_HINT)
     if lock is None:
         return
     if lock.get("version") != version:
@@ -198,7 +199,8 @@ def verify(folder: Path, release: Path | None = None, *, progress: bool = False)
         problems.add(str(folder), None, "", "this is a partial build (an enabled source was missing)",
                      "supply the missing sources, rebuild, and publish the complete build")
         problems.raise_if_any()
-    manifest = read_json(folder / "MANIFEST.json", problems, MANIFEST_SHAPE, "rebuild with `newserrata build`")
+    manifest = read_json(folder / "MANIFEST.json", problems, shape=MANIFEST_SHAPE,
+                         fix="rebuild with `newserrata build`")
     problems.raise_if_any()
     assert manifest is not None
     where = str(folder / "MANIFEST.json")

@@ -23,6 +23,7 @@ import jsonschema
 from newserrata import schemas
 from newserrata.errors import Problems
 from newserrata.jsonl import BOUNDS_HINT, MAX_DEPTH
+from newserrata.paths import hint, read_input
 from newserrata.sources import SourceKind, kinds
 
 SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
@@ -259,14 +260,14 @@ def load(path: Path) -> Release:
     file = str(path)
     problems = Problems()
     try:
-        raw = path.read_bytes()
+        raw = read_input(path)
         if raw.startswith(b"\xef\xbb\xbf"):
             problems.add(file, 1, "", "starts with a byte-order mark (BOM)", "save the file as UTF-8 without a BOM")
             problems.raise_if_any()
         text = raw.decode("utf-8")
         data = tomllib.loads(text)
     except OSError as exc:
-        problems.add(file, None, "", f"cannot read release file: {exc.strerror}", "pass --release PATH")
+        problems.add(file, None, "", f"cannot read release file: {exc.strerror}", hint(exc, "pass --release PATH"))
         problems.raise_if_any()
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1

@@ -31,6 +31,7 @@ from newserrata.checks import Level, check_record
 from newserrata.errors import Problems
 from newserrata.jsonl import loads, read_lines
 from newserrata.metrics import labels, ratio
+from newserrata.paths import read_input
 from newserrata.records import Record
 from newserrata.records_io import iter_records
 from newserrata.scoring import Gold, RecordScore, score_record, summarize
@@ -317,7 +318,7 @@ def default_title(path: Path) -> str:
     manifest = Path(path) / "MANIFEST.json"
     if manifest.is_file():
         try:
-            meta = loads(manifest.read_text(encoding="utf-8"))
+            meta = loads(read_input(manifest).decode("utf-8"))
             return f"{meta['name']} {meta['version']}" + (" (partial)" if meta.get("partial") else "")
         except (OSError, ValueError, KeyError, TypeError):
             pass

@@ -32,6 +32,7 @@ from newserrata.checks import Level, check_record
 from newserrata.collector import fewer_collections
 from newserrata.errors import InputError, Problem, Problems
 from newserrata.metrics import HEADLINE, Inputs, compute, compute_rows, ratio, undefined
+from newserrata.paths import check_readable
 from newserrata.predictions import Located, PredictedSpan, Prediction
 from newserrata.records import Record
 from newserrata.records_io import check_layout, iter_records, layout, split_files, versions_beside
@@ -558,6 +559,7 @@ def elsewhere(folder: Path, config: str, split: str, ids: Iterable[str], problem
 
     def ids_of(file: Path) -> list[str]:
         try:
+            check_readable(file)
             return pq.read_table(file, columns=["id"]).column("id").to_pylist()
         except (OSError, pa.ArrowException):  # a damaged shard of another split is not this command's business
             return []

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from newserrata.errors import Problems
 from newserrata.jsonl import read_lines
+from newserrata.paths import hint, open_input
 from newserrata.sources import kinds
 from newserrata.sources.aggrefact import read_articles
 
@@ -151,10 +152,10 @@ def read_texts(path: Path, problems: Problems, format: str | None = None) -> dic
     path = Path(path)
     known = formats()
     try:
-        with path.open("rb") as stream:
+        with open_input(path) as stream:
             head = stream.read(HEAD)
     except OSError as exc:
-        problems.add(str(path), None, "", f"cannot read: {exc.strerror or exc}", "check the path")
+        problems.add(str(path), None, "", f"cannot read: {exc.strerror or exc}", hint(exc, "check the path"))
         return {}
     if format is not None:
         chosen = known.get(format)

@@ -27,6 +27,7 @@ from tqdm import tqdm
 from newserrata.atomic import write_bytes
 from newserrata.errors import InputError, Problem, scrub
 from newserrata.jsonl import Each, kind_of, loads, shape_problems
+from newserrata.paths import read_input
 from newserrata.taxonomy import CATEGORIES
 
 KEY_VARIABLES = ("NEWSERRATA_LLM_KEY", "OPENAI_API_KEY")
@@ -235,7 +236,7 @@ class Judge:
 
     def cached(self, path: Path) -> str:
         try:
-            content = loads(path.read_bytes().decode("utf-8"))["content"]
+            content = loads(read_input(path).decode("utf-8"))["content"]
         except (OSError, ValueError, KeyError, TypeError):
             content = None
         if not isinstance(content, str):

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from newserrata.build import DEFAULT_OUT, DEFAULT_RELEASE, BuildResult, build
-from newserrata.cli.output import emit, json_option, strict_option
+from newserrata.cli.output import emit, input_arg, json_option, output_arg, strict_option
 from newserrata.errors import InputError, Problem
 from newserrata.sources import artifacts
 
@@ -85,14 +85,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "group hash and write dist/<version>/ (parquet per config and split, README.md "
                                    "card, DATASHEET.md, report.html, MANIFEST.json). Missing sources give "
                                    "dist/<version>-partial/. Exit 2 on bad input, with nothing written.")
-    p.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help="release file (default: %(default)s)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
+    input_arg(p, "--release", type=Path, default=DEFAULT_RELEASE, help="release file (default: %(default)s)")
+    output_arg(p, "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
     p.add_argument("--sources", metavar="A,B", help="build only these sources (the build is then partial)")
-    p.add_argument("--source-file", action="append", default=[], metavar="NAME=PATH",
-                   help="read source NAME from a local file or folder instead of its url or path; a source pinned to "
-                   "several files takes NAME:ROLE=PATH for the others (repeatable)")
-    p.add_argument("--sources-dir", type=Path, metavar="FOLDER",
-                   help="a folder of pinned source files under their download names (e.g. a copy for offline builds)")
+    input_arg(p, "--source-file", path=lambda value: value.partition("=")[2], action="append", default=[],
+              metavar="NAME=PATH", help="read source NAME from a local file or folder instead of its url or path; a "
+              "source pinned to several files takes NAME:ROLE=PATH for the others (repeatable)")
+    input_arg(p, "--sources-dir", type=Path, metavar="FOLDER",
+              help="a folder of pinned source files under their download names (e.g. a copy for offline builds)")
     p.add_argument("--offline", action="store_true", help="never download; uncached remote sources are missing")
     p.add_argument("--lock", action="store_true", help=f"write the release lock ({DEFAULT_RELEASE.parent}/releases/"
                    "<version>.lock.json) after a complete build")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, input_arg, json_option, output_arg
 from newserrata.errors import Problems
 from newserrata.hydration import Coverage, apply, check, load_texts, plan
 from newserrata.jsonl import write_lines
@@ -46,11 +46,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "records as JSON Lines, which `score`, `baseline` and the harnesses take as "
                                    "gold. Exit 2 when a text differs from its digest (nothing written) or on bad "
                                    "input.")
-    p.add_argument("records", help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
-    p.add_argument("--texts", action="append", required=True, metavar="PATH",
+    input_arg(p, "records", help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
+    input_arg(p, "--texts", action="append", required=True, metavar="PATH",
                    help="a copy of the source texts (repeatable): " + "; ".join(
                        f"{f.name}: {f.description}" for f in formats().values()))
-    p.add_argument("--out", required=True, help="records file to write (JSON Lines)")
+    output_arg(p, "--out", required=True, help="records file to write (JSON Lines)")
     p.add_argument("--split", help="split of a build folder or Hub dataset (default: test)")
     p.add_argument("--config", help="config of a build folder or Hub dataset (default: default)")
     p.add_argument("--format", choices=sorted(formats()), help="read every --texts file as this format "

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from types import MappingProxyType
 
-from newserrata.cli.output import emit, json_option, strict_option
+from newserrata.cli.output import emit, input_arg, json_option, output_arg, strict_option
 from newserrata.imports import import_file
 from newserrata.release import Source
 from newserrata.sources import MAIN, SourceKind, SourceLog, artifacts, kinds
@@ -42,10 +42,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             continue
         k = formats.add_parser(importer.name, aliases=list(importer.aliases), help=importer.description.split(":")[0],
                                description=importer.description + ".")
-        k.add_argument("file", help="the source's main file")
+        input_arg(k, "file", help="the source's main file")
         for role in importer.extra_files:
-            k.add_argument(f"--{role.replace('_', '-')}", dest=role, metavar="PATH", help=f"the source's {role} file")
-        k.add_argument("--out", required=True, help="records file to write (JSON Lines)")
+            input_arg(k, f"--{role.replace('_', '-')}", dest=role, metavar="PATH", help=f"the source's {role} file")
+        output_arg(k, "--out", required=True, help="records file to write (JSON Lines)")
         k.add_argument("--source", help="release source name, the prefix of every id (default: from the file name)")
         k.add_argument("--domain", default="news", help="domain of the records; pass '' for none (default: news)")
         k.add_argument("--license", default=importer.default_license,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, input_arg, json_option, output_arg
 from newserrata.errors import Problems
 from newserrata.records_io import check_layout
 from newserrata.report import LIMIT, System, _write, checked_records, default_title, read_predictions, report_data
@@ -56,14 +56,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "categories and severities, and an article browser with the error spans highlighted. "
                     "With --predictions, gold and predicted spans side by side and per-record scores, "
                     "worst first. Exit 2 on bad input, with nothing written.")
-    p.add_argument("records", metavar="BUILD_OR_RECORDS",
-                   help="a build folder (dist/<version>) or a records .jsonl / .parquet file")
-    p.add_argument("--predictions", metavar="PRED.jsonl", nargs="+",
-                   help="a model's predictions to compare with the gold spans; more files add a leaderboard")
+    input_arg(p, "records", metavar="BUILD_OR_RECORDS",
+              help="a build folder (dist/<version>) or a records .jsonl / .parquet file")
+    input_arg(p, "--predictions", metavar="PRED.jsonl", nargs="+",
+              help="a model's predictions to compare with the gold spans; more files add a leaderboard")
     p.add_argument("--split", help="only this split of a build folder (with --predictions: the split scored, "
                    "default test)")
     p.add_argument("--config", help="configuration of a build folder to read (default: default)")
-    p.add_argument("--out", required=True, help="the HTML file to write")
+    output_arg(p, "--out", required=True, help="the HTML file to write")
     p.add_argument("--title", help="page title (default: name and version from MANIFEST.json)")
     p.add_argument("--limit", type=int, default=LIMIT,
                    help="embed at most this many articles; statistics still cover all (default: %(default)s)")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from newserrata import mushroom
 from newserrata import predictions as preds
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, input_arg, json_option
 from newserrata.errors import Problems
 from newserrata.scoring import Report, elsewhere, evaluate, load_gold, score
 
@@ -50,8 +50,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Character P/R/F1, severity-aware F1 (WMT23 QE), Mu-SHROOM IoU and correlation, "
                                    "record IoU, document-level AUROC / balanced accuracy / Kendall / Pearson, per "
                                    "category and per source. Definitions: docs/scoring.md. Exit 2 on bad input.")
-    p.add_argument("--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
-    p.add_argument("--predictions", required=True, help="predictions .jsonl (schema/prediction.schema.json)")
+    input_arg(p, "--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
+    input_arg(p, "--predictions", required=True, help="predictions .jsonl (schema/prediction.schema.json)")
     p.add_argument("--split", help="split of a build folder or Hub dataset (default: test)")
     p.add_argument("--config", help="config of a build folder or Hub dataset (default: default)")
 

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from newserrata.errors import Problems
+from newserrata.paths import check_readable, hint
 
 SHEET_PREFIX = "xsum_"
 ID, DOC = "id", "doc"
@@ -34,6 +35,11 @@ HINT = "use the AggreFact-Unified xlsx as published (Liyan06/AggreFact, data/Agg
 
 
 def _oversized(path: Path, problems: Problems) -> bool:
+    try:
+        check_readable(path)
+    except OSError as exc:
+        problems.add(str(path), None, "", f"cannot read: {exc.strerror or exc}", hint(exc, "check the path"))
+        return True
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from newserrata.errors import Problems
+from newserrata.paths import hint, open_input
 
 
 def _lines(path: Path, stream: IO[bytes], problems: Problems) -> Iterator[str]:
@@ -33,9 +34,9 @@ def rows(path: Path, columns: tuple[str, ...], problems: Problems) -> Iterator[t
     """(first line, cells by column) of every row, streamed; the files quote CSV-style (doubled `""`)."""
     file, count, malformed = str(path), 0, 0
     try:
-        stream = path.open("rb")
+        stream = open_input(path)
     except OSError as exc:
-        problems.add(file, None, "", f"cannot read: {exc.strerror or exc}", "check the path")
+        problems.add(file, None, "", f"cannot read: {exc.strerror or exc}", hint(exc, "check the path"))
         return
     with stream:
         reader = csv.reader(_lines(path, stream, problems), strict=True)

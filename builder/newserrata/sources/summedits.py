@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from newserrata.errors import Problems
 from newserrata.jsonl import JSONError, decoder_for
+from newserrata.paths import hint, read_input
 from newserrata.records import Annotation, Metadata, Record, Span, Verdict
 from newserrata.sources.base import MAIN, Provenance, SourceKind, SourceLog, register
 from newserrata.sourcetexts import TextFormat, register_text_format
@@ -122,9 +123,9 @@ def _values(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
     """(line, value) of every element of the file's top-level JSON list, each located by the line it starts on."""
     file = str(path)
     try:
-        text = decode_utf8(path.read_bytes())
+        text = decode_utf8(read_input(path))
     except OSError as exc:
-        problems.add(file, None, "", f"cannot read: {exc.strerror or exc}", "check the path")
+        problems.add(file, None, "", f"cannot read: {exc.strerror or exc}", hint(exc, "check the path"))
         return
     except TextDecodeError as exc:
         problems.add(file, exc.line, "", str(exc), "re-save the file as UTF-8")

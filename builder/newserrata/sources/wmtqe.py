@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newserrata.errors import Problems
+from newserrata.paths import hint, read_input
 from newserrata.records import Annotation, Record, Segment, Span
 from newserrata.sources.base import MAIN, Option, Provenance, SourceKind, SourceLog, register
 from newserrata.sources.mqm import (
@@ -100,12 +101,12 @@ class _Doc:
 def _cells(path: Path, problems: Problems, counts: Counter[str]) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of every data row, the header (if any) left out, read in the file's quoting style."""
     try:
-        text = decode_utf8(path.read_bytes()).removeprefix("\ufeff")
+        text = decode_utf8(read_input(path)).removeprefix("\ufeff")
     except TextDecodeError as exc:
         problems.add(str(path), exc.line, "", f"not valid UTF-8 at byte {exc.offset}", "re-save the file as UTF-8")
         return
     except OSError as exc:
-        problems.add(str(path), None, "", f"cannot read: {exc.strerror or exc}", "check the path")
+        problems.add(str(path), None, "", f"cannot read: {exc.strerror or exc}", hint(exc, "check the path"))
         return
     lines = text.split("\n")
     base = 0
