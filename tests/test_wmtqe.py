@@ -158,6 +158,8 @@ def test_raw_cells_are_read_as_written(tmp_path: Path) -> None:
     ("s\td\t1\tr\tA.\tB.\t0\t1", "", "8 cells, expected 9"),
     ("s\td\t1\tr\tA.\tB.\t0 1\t1\tmajor", "errors", "2 start_ids, 1 end_ids and 1 errors"),
     ("s\td\t1\tr\tA.\tB.\tx\t1\tmajor", "errors", "offsets 'x', '1' are not whole numbers"),
+    ("s\td\t1\tr\tA.\tB.\t0\t1_0\tmajor", "errors", "offsets '0', '1_0' are not whole numbers"),
+    ("s\td\t1\tr\tA.\tB.\t٠\t1\tmajor", "errors", "offsets '٠', '1' are not whole numbers"),
     ("s\td\t1\tr\tA.\tB.\t0\t1\tcritical", "errors", "errors 'critical': each is minor or major"),
     ("s\td\t1\tr\tA.\tB.\t0\t1\tno-error", "errors", "no-error with offsets other than -1"),
 ])

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -153,6 +154,10 @@ def _aligned(cells: list[str], counts: Counter[str]) -> tuple[list[str], str | N
     return None
 
 
+OFFSET = re.compile(r"-?[0-9]{1,9}")
+"""ASCII digits only: int() would also take '1_6' and digits of other scripts."""
+
+
 def _spans(cells: list[str]) -> tuple[tuple[int, int, str], ...] | str:
     starts, ends, errors = (cells[i].split() for i in (6, 7, 8))
     if errors == [NO_ERROR]:
@@ -161,10 +166,9 @@ def _spans(cells: list[str]) -> tuple[tuple[int, int, str], ...] | str:
         return f"{len(starts)} start_ids, {len(ends)} end_ids and {len(errors)} errors: one of each per span"
     if any(e not in SEVERITIES for e in errors):
         return f"errors {cells[8]!r}: each is minor or major, or the cell is no-error"
-    try:
-        return tuple((int(s), int(e), sev) for s, e, sev in zip(starts, ends, errors, strict=True))
-    except ValueError:
+    if not all(OFFSET.fullmatch(o) for o in starts + ends):
         return f"offsets {cells[6]!r}, {cells[7]!r} are not whole numbers"
+    return tuple((int(s), int(e), sev) for s, e, sev in zip(starts, ends, errors, strict=True))
 
 
 STRICT_HINT = "an upstream artifact: without --strict it is realigned or dropped and counted"
