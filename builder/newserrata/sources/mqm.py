@@ -210,13 +210,20 @@ def _languages(data: ParsedFile, path: Path, source_language: str | None, target
     suffixes = {_pair_suffix(doc) for _, doc in data.docs}
     candidates = [data.languages, suffixes.pop() if len(suffixes) == 1 else None,
                   languages_from_name(data.name), languages_from_name(path.name)]
-    inferred = next((c for c in candidates if c), None)
+    return language_pair(path, next((c for c in candidates if c), None), source_language, target_language, problems,
+                         "the file name or its documents", "name it like *_zhen.tsv")
+
+
+def language_pair(path: Path, inferred: tuple[str, str] | None, source_language: str | None,
+                  target_language: str | None, problems: Problems, found_in: str,
+                  naming: str) -> tuple[str, str] | None:
+    """The pair a release entry or flag gives, else the one the file shows; a tag must be BCP-47."""
     src = source_language or (inferred[0] if inferred else None)
     tgt = target_language or (inferred[1] if inferred else None)
     if not src or not tgt:
-        problems.add(str(path), None, "", "cannot tell the language pair from the file name or its documents",
-                     "name it like *_zhen.tsv, or pass source_language and target_language (import: "
-                     "--source-language zh --target-language en; release.toml: source_language, target_language)")
+        problems.add(str(path), None, "", f"cannot tell the language pair from {found_in}",
+                     f"{naming}, or pass source_language and target_language (import: --source-language zh "
+                     "--target-language en; release.toml: source_language, target_language)")
         return None
     for value in (src, tgt):
         if not LANGUAGE.fullmatch(value):

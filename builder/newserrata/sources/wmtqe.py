@@ -62,9 +62,9 @@ from newserrata.sources.mqm import (
     _join,
     _natural,
     _sanitise,
+    language_pair,
     languages_from_name,
 )
-from newserrata.sources.mqm_rows import LANGUAGE
 from newserrata.sources.mqm_tsv import vote
 from newserrata.taxonomy import weight
 from newserrata.text import TextDecodeError, decode_utf8, normalize, text_digest
@@ -260,18 +260,8 @@ def _record(doc: _Doc, rated: int, *, source: str, license: str, domain: str | N
 
 def _languages(path: Path, source_language: str | None, target_language: str | None,
                problems: Problems) -> tuple[str, str] | None:
-    inferred = languages_from_name(path.name)
-    src = source_language or (inferred[0] if inferred else None)
-    tgt = target_language or (inferred[1] if inferred else None)
-    if not src or not tgt:
-        problems.add(str(path), None, "", "cannot tell the language pair from the file name",
-                     "name it like 2021_en-de_processed.tsv, or pass source_language and target_language")
-        return None
-    for value in (src, tgt):
-        if not LANGUAGE.fullmatch(value):
-            problems.add(str(path), None, "", f"{value!r} is not a BCP-47 language tag", "e.g. en, de, zh")
-            return None
-    return src, tgt
+    return language_pair(path, languages_from_name(path.name), source_language, target_language, problems,
+                         "the file name", "name it like 2021_en-de_processed.tsv")
 
 
 def read_records(path: Path, *, source: str, license: str, domain: str | None = "news",
