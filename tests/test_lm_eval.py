@@ -16,6 +16,7 @@ from scoring_fixtures import harness_records, record, write_build, write_jsonl
 
 from newserrata.baselines import heuristic
 from newserrata.cli import main
+from newserrata.harness import heuristic_reply
 
 INTEGRATION = Path(__file__).resolve().parents[1] / "integrations" / "lm_eval"
 METRICS = ("char_f1", "char_f1_sev", "shroom_iou", "shroom_cor", "record_iou")
@@ -62,8 +63,8 @@ def test_lm_eval_offline_equals_newserrata_score(tmp_path: Path, capsys: pytest.
     [result_file] = list(out.rglob("results_*.json"))
     reported = json.loads(result_file.read_text())["results"]["newserrata"]
 
-    utils, models = load_utils()
-    predictions = [utils.prediction(r, models.answer(r)) for r in records]
+    utils, _ = load_utils()
+    predictions = [utils.prediction(r, heuristic_reply(r)) for r in records]
     assert any(p["spans"] for p in predictions)
     predictions_file = write_jsonl(tmp_path / "pred.jsonl", predictions)
     assert main(["score", "--gold", str(build), "--predictions", str(predictions_file), "--json", "-"]) == 0
@@ -108,9 +109,8 @@ def test_heuristic_through_lm_eval_equals_the_heuristic_baseline(tmp_path: Path,
     `newserrata baseline heuristic` scores, although the first occurrence of several quotes is elsewhere."""
     records = repeated_words()
     build = write_build(tmp_path / "dist" / "1.0.0", {"validation": records, "test": [record("t", "Text.", [[]])]})
-    _, models = load_utils()
     quotes = [(r["text"], e["quote"], r["text"].find(e["quote"])) for r in records
-              for e in json.loads(models.answer(r))["errors"]]
+              for e in json.loads(heuristic_reply(r))["errors"]]
     starts = {(r["text"], s["start"]) for r in records for s in heuristic.predict(r)}
     assert sum((text, first) not in starts for text, _, first in quotes) >= 3, "first occurrences would be right"
 

@@ -26,6 +26,7 @@ from newserrata.cli import (
     convert,
     hydrate,
     imports,
+    inspect_eval,
     lm_eval,
     publish,
     report,
@@ -36,7 +37,8 @@ from newserrata.cli.output import closing, declared
 from newserrata.errors import InputError, Problem, Problems, capped
 from newserrata.paths import refuse_overwrite
 
-COMMANDS = [validate, build, imports, hydrate, annotate, publish, score, compare, baseline, report, lm_eval, convert]
+COMMANDS = [validate, build, imports, hydrate, annotate, publish, score, compare, baseline, report, lm_eval,
+            inspect_eval, convert]
 INTERRUPTED = 130
 TERMINATED = 143
 OUTPUT_HINTS = {
