@@ -3,8 +3,8 @@
 The model quotes the erroneous text rather than giving offsets, because models count characters
 badly; `Placer` turns the quotes back into offsets in the order the model lists them, with the
 words before a quote where the model gives them (exact, then ignoring case, then the closest
-fuzzy window). Responses are cached on disk by model and
-prompt, so a rerun, or a crash halfway through a split, costs nothing twice.
+fuzzy window). Responses are cached on disk by model and prompt, so a rerun, or a crash halfway
+through a split, costs nothing twice.
 """
 
 from __future__ import annotations
