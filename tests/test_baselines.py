@@ -239,6 +239,21 @@ def test_endpoint_down_fails_cleanly_and_keeps_the_cache(chat: Callable[..., Cha
     assert len(server.requests) == 6 and not out.exists()
 
 
+def test_the_prompt_gives_the_source_or_says_it_is_not_included() -> None:
+    """One prompt for `baseline llm`, lm-eval and Inspect: a record with a source shows it, in its language;
+    one without (not hydrated yet) says the source is missing, never silently leaves it out."""
+    text = "Prices rose by 7 percent."
+    translated = record("mt", text, [[]], source_text="Die Preise stiegen um 5 Prozent.", source_language="de")
+    summary = record("sum", text, [[]], source_id="bbc-1234")
+    shown = llm.messages(translated)[-1]["content"]
+    assert "this source (de):\n<<<\nDie Preise stiegen um 5 Prozent.\n>>>" in shown
+    assert "not included" not in shown
+    missing = llm.messages(summary)[-1]["content"]
+    assert summary["source_text"] is None and "<<<" in missing
+    assert "The source the article was produced from is not included" in missing
+    assert missing.count("<<<") == 1 and missing.endswith(f"Article (en):\n<<<\n{text}\n>>>")
+
+
 def test_placement_prefers_exact_then_case_then_fuzzy() -> None:
     text = "The Minister met the minister of gas."
     assert llm.Placer(text).place("minister") == (21, 29)
