@@ -9,6 +9,7 @@ import json
 import os
 import pickle
 import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -112,8 +113,8 @@ def offline_shell(command: str, cwd: Path, tmp_path: Path, **env: str) -> subpro
     environment = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "HF_HUB_OFFLINE": "1",
                    "HF_DATASETS_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"), "HTTPS_PROXY": "http://127.0.0.1:9",
                    "TIKTOKEN_CACHE_DIR": str(tmp_path / "tiktoken"), "INSPECT_LOG_DIR": str(tmp_path / "logs"), **env}
-    return subprocess.run(["bash", "-c", f"cd {cwd} && {command}"], env=environment, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(["bash", "-c", f"cd {shlex.quote(str(cwd))} && {command}"], env=environment,
+                          capture_output=True, text=True, timeout=600)
 
 
 def only_log(folder: Path) -> EvalLog:
