@@ -284,6 +284,7 @@ def test_the_words_before_a_quote_choose_its_occurrence() -> None:
     last = text.rindex("die Wahl")
     assert llm.to_spans(text, [{"quote": "die Wahl", "before": "war "}])[0][0]["start"] == last
     assert llm.to_spans(text, [{"quote": "die wahl", "before": "WAR "}])[0][0]["start"] == last
+    assert llm.to_spans(text, [{"quote": "die Wahl", "before": "war"}])[0][0]["start"] == last  # space dropped
     # words that are not in the text are ignored, not fatal; a non-string is ignored too
     assert llm.to_spans(text, [{"quote": "die Wahl", "before": "nirgends "}])[0][0]["start"] == text.index("die W")
     assert llm.to_spans(text, [{"quote": "die Wahl", "before": 3}])[0][0]["start"] == text.index("die W")

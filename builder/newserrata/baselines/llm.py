@@ -35,6 +35,8 @@ KEY_VARIABLES = ("NEWSERRATA_LLM_KEY", "OPENAI_API_KEY")
 RETRIED_STATUSES = (408, 409, 429)  # and 5xx: what the openai client retries
 FUZZY_CUTOFF = 0.8
 MAX_ANCHORS = 50
+SPACES = 8
+"""How much white space may stand between a quote and the `before` words the reply gives for it."""
 SYSTEM = (
     "You are an expert annotator of machine-written news (translations, rewrites, summaries). "
     "You mark every error in the article the way professional MQM annotators do."
@@ -170,7 +172,7 @@ class Placer:
 
     def place(self, quote: str, before: str = "") -> tuple[int, int] | None:
         """`before` (words the reply says precede the quote) narrows the occurrences when it is found."""
-        where = self._exact(quote, before) if before else None
+        where = self._exact(quote, before.strip()) if before.strip() else None
         where = where or self._exact(quote, "") or self._fuzzy(quote)
         if where is not None:
             self.used.add(where)
@@ -182,12 +184,15 @@ class Placer:
         return (0 if start >= self.previous[1] else 1 if start >= self.previous[0] else 2, start)
 
     def _exact(self, quote: str, before: str) -> tuple[int, int] | None:
+        """The best free occurrence of the quote; with `before`, only one that follows it (the spaces
+        between the two may differ from the reply's: models drop or add them)."""
         searches = [(self.text, quote, before)]
         if self.lowered is not None:
             searches.append((self.lowered, quote.lower(), before.lower()))
         for haystack, needle, prefix in searches:
-            free = [(at + len(prefix), at + len(prefix) + len(needle)) for at in occurrences(haystack, prefix + needle)]
-            free = [where for where in free if where not in self.used]
+            free = [(at, at + len(needle)) for at in occurrences(haystack, needle)
+                    if (at, at + len(needle)) not in self.used
+                    and haystack[max(0, at - len(prefix) - SPACES):at].rstrip().endswith(prefix)]
             if free:
                 return min(free, key=lambda where: self._rank(where[0]))
         return None
