@@ -103,27 +103,32 @@ def repeated_words() -> list[dict[str, Any]]:
     ]
 
 
-def test_heuristic_through_lm_eval_equals_the_heuristic_baseline(tmp_path: Path,
+@pytest.mark.parametrize("gold", ["build", "records"])
+def test_heuristic_through_lm_eval_equals_the_heuristic_baseline(tmp_path: Path, gold: str,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """The heuristic model quotes the baseline's spans; placed back by the harness they score exactly what
-    `newserrata baseline heuristic` scores, although the first occurrence of several quotes is elsewhere."""
+    `newserrata baseline heuristic` scores, although the first occurrence of several quotes is elsewhere. On
+    a build's validation split, and on a records file such as `newserrata hydrate` writes."""
     records = repeated_words()
-    build = write_build(tmp_path / "dist" / "1.0.0", {"validation": records, "test": [record("t", "Text.", [[]])]})
+    if gold == "build":
+        data = write_build(tmp_path / "dist" / "1.0.0", {"validation": records, "test": [record("t", "Text.", [[]])]})
+    else:
+        data = write_jsonl(tmp_path / "hydrated.jsonl", records)
     quotes = [(r["text"], e["quote"], r["text"].find(e["quote"])) for r in records
               for e in json.loads(heuristic_reply(r))["errors"]]
     starts = {(r["text"], s["start"]) for r in records for s in heuristic.predict(r)}
     assert sum((text, first) not in starts for text, _, first in quotes) >= 3, "first occurrences would be right"
 
     out = tmp_path / "results"
-    lm_eval(tmp_path, build, "--split", "validation", "--", "--model", "newserrata-heuristic", "--output_path",
+    lm_eval(tmp_path, data, "--split", "validation", "--", "--model", "newserrata-heuristic", "--output_path",
             str(out))
     [result_file] = list(out.rglob("results_*.json"))
     reported = json.loads(result_file.read_text())["results"]["newserrata"]
     baseline = tmp_path / "heuristic.jsonl"
-    assert main(["baseline", "heuristic", "--gold", str(build), "--split", "validation", "--out", str(baseline)]) == 0
+    split = ["--split", "validation"] if gold == "build" else []
+    assert main(["baseline", "heuristic", "--gold", str(data), *split, "--out", str(baseline)]) == 0
     capsys.readouterr()
-    assert main(["score", "--gold", str(build), "--split", "validation", "--predictions", str(baseline),
-                 "--json", "-"]) == 0
+    assert main(["score", "--gold", str(data), *split, "--predictions", str(baseline), "--json", "-"]) == 0
     scored = json.loads(capsys.readouterr().out)["metrics"]
     assert 0 < scored["char_f1"] < 1
     for metric in METRICS:
@@ -136,7 +141,7 @@ def test_lm_eval_command_rejects_what_it_cannot_run(tmp_path: Path, capsys: pyte
     assert "data/default/validation-*.parquet: no parquet file" in capsys.readouterr().err
     assert main(["lm-eval", "--gold", "newserrata", "--", "--model", "x", "--tasks", "other"]) == 2
     err = capsys.readouterr().err
-    assert "newserrata: --gold: neither a build folder nor ORG/NAME@REVISION" in err
+    assert "newserrata: --gold: neither a build folder, a records file nor ORG/NAME@REVISION" in err
     assert "--tasks: --tasks is set by `newserrata lm-eval`" in err
     assert main(["lm-eval", "--gold", str(build)]) == 2
     assert "--model: no model given to lm-eval" in capsys.readouterr().err

@@ -33,12 +33,16 @@ CONTEXT = 8
 
 
 def task_config(gold: str | None, split: str, config: str, problems: Problems) -> dict[str, Any]:
-    """Our task with its data replaced: a build folder's parquet files, another Hub pin, or the task's own pin."""
+    """Our task with its data replaced: a build folder's parquet files, a records file (all of it is the split),
+    another Hub pin, or the task's own pin."""
     task: dict[str, Any] = {"include": str(TASK_DIR / f"{TASK}.yaml"), "task": TASK, "test_split": split,
                             "dataset_name": config}
     if gold is None:
         return task
     folder = Path(gold)
+    if folder.is_file() and folder.suffix in (".jsonl", ".parquet"):  # e.g. what `newserrata hydrate` wrote
+        return task | {"dataset_path": "json" if folder.suffix == ".jsonl" else "parquet", "dataset_name": None,
+                       "dataset_kwargs": {"data_files": {split: [str(folder.resolve())]}}}
     if folder.is_dir():
         files = sorted((folder / "data" / config).glob(f"{split}-*.parquet"))
         if not files:
@@ -48,8 +52,9 @@ def task_config(gold: str | None, split: str, config: str, problems: Problems) -
                        "dataset_kwargs": {"data_files": {split: [str(f.resolve()) for f in files]}}}
     repo, at, revision = gold.partition("@")
     if not at or not revision or repo.count("/") != 1:
-        problems.add(gold, None, "--gold", "neither a build folder nor ORG/NAME@REVISION",
-                     "pass dist/<version> or a pinned Hub dataset such as newserrata/newserrata@v1.0.0")
+        problems.add(gold, None, "--gold", "neither a build folder, a records file nor ORG/NAME@REVISION",
+                     "pass dist/<version>, a records .jsonl or .parquet, or a pinned Hub dataset such as "
+                     "newserrata/newserrata@v1.0.0")
     return task | {"dataset_path": repo, "dataset_kwargs": {"revision": revision}}
 
 
