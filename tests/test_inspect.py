@@ -98,7 +98,7 @@ def docs_command(start: str) -> str:
 
 
 def repository_root(tmp_path: Path) -> Path:
-    """A folder laid out like the repository root: the integrations and a build in dist/1.0.0."""
+    """A folder laid out like the repository root: the integrations and a build in dist/1.1.0."""
     root = tmp_path / "checkout"
     root.mkdir()
     (root / "integrations").symlink_to(TASK_FILE.parents[1], target_is_directory=True)
@@ -127,7 +127,7 @@ def test_the_documented_offline_command_runs_from_the_repository_root(tmp_path: 
     """`newserrata inspect ... --model mockllm/model`: the mock model answers with the heuristic baseline and
     reports its usage, so no tokenizer is downloaded; the numbers are those of `newserrata score`."""
     root = repository_root(tmp_path)
-    command = docs_command("newserrata inspect --gold dist/1.0.0 --split validation")
+    command = docs_command("newserrata inspect --gold dist/1.1.0 --split validation")
     assert "mockllm/model" in command
     done = offline_shell(command, root, tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -185,10 +185,10 @@ def judge() -> Iterator[Callable[..., JudgeServer]]:
 def test_inspect_eval_reads_a_relative_gold_from_the_folder_it_was_started_in(
         tmp_path: Path, judge: Callable[..., JudgeServer]) -> None:
     """The docs' `inspect eval` command, from the repository root, against an OpenAI-compatible endpoint:
-    Inspect builds the task from the task file's folder, and dist/1.0.0 is still the root's."""
+    Inspect builds the task from the task file's folder, and dist/1.1.0 is still the root's."""
     root = repository_root(tmp_path)
     server = judge(harness_records(tmp_path))
-    command = docs_command("inspect eval integrations/inspect/newserrata_task.py -T gold=dist/1.0.0")
+    command = docs_command("inspect eval integrations/inspect/newserrata_task.py -T gold=dist/1.1.0")
     assert command.endswith("--model ...")
     command = command.removesuffix("...") + (f"openai/judge --model-base-url {server.url} -M responses_api=false "
                                              "--max-retries 0 --display plain")

@@ -17,6 +17,7 @@ from scoring_fixtures import harness_records, record, write_build, write_jsonl
 from newserrata.baselines import heuristic
 from newserrata.cli import main
 from newserrata.harness import heuristic_reply
+from newserrata.release import load
 
 INTEGRATION = Path(__file__).resolve().parents[1] / "integrations" / "lm_eval"
 METRICS = ("char_f1", "char_f1_sev", "shroom_iou", "shroom_cor", "record_iou")
@@ -36,7 +37,8 @@ def test_task_yaml_pins_the_hub_revision() -> None:
     text = (INTEGRATION / "newserrata.yaml").read_text()
     config = yaml.safe_load(text.replace("!function", ""))
     assert config["dataset_path"] == "newserrata/newserrata"
-    assert config["dataset_kwargs"] == {"revision": "v1.0.0"}
+    released = load(Path(__file__).resolve().parents[1] / "data" / "release.toml").version
+    assert config["dataset_kwargs"] == {"revision": f"v{released}"}, "the task pins the version being released"
     assert config["output_type"] == "generate_until" and config["test_split"] == "test"
     assert [m["metric"] for m in config["metric_list"]] == list(METRICS)
 

@@ -54,7 +54,7 @@ def task_config(gold: str | None, split: str, config: str, problems: Problems) -
     if not at or not revision or repo.count("/") != 1:
         problems.add(gold, None, "--gold", "neither a build folder, a records file nor ORG/NAME@REVISION",
                      "pass dist/<version>, a records .jsonl or .parquet, or a pinned Hub dataset such as "
-                     "newserrata/newserrata@v1.0.0")
+                     "newserrata/newserrata@v1.1.0")
     return task | {"dataset_path": repo, "dataset_kwargs": {"revision": revision}}
 
 

@@ -26,7 +26,7 @@ from newserrata.baselines import llm
 from newserrata.errors import Problems
 from newserrata.scoring import load_gold
 
-GOLD = "newserrata/newserrata@v1.0.0"
+GOLD = "newserrata/newserrata@v1.1.0"
 HERE = Path(__file__).resolve().parent
 
 
