@@ -102,7 +102,7 @@ def repository_root(tmp_path: Path) -> Path:
     root = tmp_path / "checkout"
     root.mkdir()
     (root / "integrations").symlink_to(TASK_FILE.parents[1], target_is_directory=True)
-    write_build(root / "dist" / "1.0.0", {"validation": harness_records(tmp_path),
+    write_build(root / "dist" / "1.1.0", {"validation": harness_records(tmp_path),
                                           "test": [record("t", "Text.", [[]])]})
     return root
 
@@ -138,7 +138,7 @@ def test_the_documented_offline_command_runs_from_the_repository_root(tmp_path: 
     records = harness_records(tmp_path)
     module = load_task()
     predictions = write_jsonl(tmp_path / "pred.jsonl", [module.prediction(r, heuristic_reply(r)) for r in records])
-    assert main(["score", "--gold", str(root / "dist" / "1.0.0"), "--split", "validation", "--predictions",
+    assert main(["score", "--gold", str(root / "dist" / "1.1.0"), "--split", "validation", "--predictions",
                  str(predictions), "--json", "-"]) == 0
     scored = json.loads(capsys.readouterr().out)["metrics"]
     assert 0 < scored["char_f1"] < 1
