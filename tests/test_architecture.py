@@ -25,7 +25,7 @@ def test_no_stage_parses_arguments() -> None:
 
 def test_every_command_is_one_module_of_the_cli_package() -> None:
     modules = {m.__name__.rsplit(".", 1)[-1] for m in cli.COMMANDS}
-    on_disk = {p.stem for p in (PACKAGE / "cli").glob("*.py")} - {"__init__", "output"}
+    on_disk = {p.stem for p in (PACKAGE / "cli").glob("*.py")} - {"__init__", "output", "options"}
     assert modules == on_disk
     assert all(hasattr(m, "add_parser") for m in cli.COMMANDS)
     names = set(cli.parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]

@@ -33,7 +33,8 @@ from newserrata.jsonl import read_lines
 from newserrata.metrics import labels, ratio
 from newserrata.records import Record
 from newserrata.records_io import iter_records
-from newserrata.scoring import Gold, RecordScore, score_record, summarize
+from newserrata.scoring import Gold, Options, RecordScore, score_record, summarize
+from newserrata.scoring.session import Subset
 from newserrata.stats import Sample, Stats, id_key, rounded
 from newserrata.taxonomy import CATEGORIES, CATEGORY_ORDER, SEVERITIES
 
@@ -60,7 +61,8 @@ class Scorer:
     without a prediction counts as predicting nothing, and is counted."""
 
     def __init__(self, predictions: dict[str, dict[str, Any]], problems: Problems, *, file: str = "<predictions>",
-                 lines: dict[str, int] | None = None) -> None:
+                 lines: dict[str, int] | None = None, options: Options | None = None) -> None:
+        self.options = options or Options()
         self.predictions = predictions
         self.problems = problems
         self.file = file
@@ -70,6 +72,12 @@ class Scorer:
         self.rows: list[RecordScore] = []
         self.seen: set[str] = set()
         self.missing = 0
+        self.ignored = 0
+
+    def skip(self, record: dict[str, Any]) -> None:
+        """A record outside the subset: its prediction, if any, is ignored and counted."""
+        self.seen.add(record["id"])
+        self.ignored += record["id"] in self.predictions
 
     def add(self, record: dict[str, Any]) -> dict[str, Any] | None:
         value = self.predictions.get(record["id"])
@@ -94,12 +102,14 @@ class Scorer:
         for unknown in sorted(set(self.predictions) - self.seen):
             self.problems.add(self.file, self.lines.get(unknown), "/id", f"no record {unknown!r} in the records shown",
                               "predict for the same build, config and split (--split)")
-        report = summarize(self.rows, self.categories, gold="", missing=self.missing)
+        report = summarize(self.rows, self.categories, gold="", missing=self.missing, options=self.options,
+                           ignored=self.ignored)
 
         def rows(table: dict[str, dict[str, float | None]]) -> list[dict[str, Any]]:
             return [{"name": k} | {m: rounded(v) for m, v in row.items()} for k, row in table.items()]
 
-        return {"records": report.records, "missing": report.missing, "counts": report.counts,
+        return {"records": report.records, "missing": report.missing, "ignored": report.ignored,
+                "counts": report.counts,
                 "metrics": {k: rounded(v) for k, v in report.metrics.items()},
                 "macro": {k: rounded(v) for k, v in report.macro.items()},
                 "sources": rows(report.per_source), "categories": rows(report.per_category)}
@@ -173,7 +183,7 @@ class System:
 def report_data(pairs: Iterable[Pair], *, title: str, predictions: dict[str, dict[str, Any]] | None = None,
                 limit: int = LIMIT, model: str = "predictions", problems: Problems | None = None,
                 prediction_file: str = "<predictions>", prediction_lines: dict[str, int] | None = None,
-                others: list[System] | None = None) -> dict[str, Any]:
+                others: list[System] | None = None, options: Options | None = None) -> dict[str, Any]:
     """Everything the page shows, in one pass over the records. When there are more than `limit`,
     the page embeds the worst-scored (with a model) or those with the smallest hash of their id:
     deterministic, and a record once shown stays shown when records are added. `others` are scored
@@ -181,10 +191,15 @@ def report_data(pairs: Iterable[Pair], *, title: str, predictions: dict[str, dic
     problems = Problems() if problems is None else problems
     stats = Stats()
     scorer = None if predictions is None else Scorer(predictions, problems, file=prediction_file,
-                                                       lines=prediction_lines)
-    more = [Scorer(o.predictions, problems, file=o.file, lines=o.lines) for o in others or ()]
+                                                       lines=prediction_lines, options=options)
+    more = [Scorer(o.predictions, problems, file=o.file, lines=o.lines, options=options) for o in others or ()]
     sample = Sample(limit)
+    subset = Subset(options or Options())
     for record, split in pairs:
+        if not subset.admits(record):
+            for skipped in ([scorer] if scorer is not None else []) + more:
+                skipped.skip(record)
+            continue
         stats.add(Record.from_dict(record), split)
         score = scorer.add(record) if scorer is not None else None
         for other in more:
@@ -196,17 +211,21 @@ def report_data(pairs: Iterable[Pair], *, title: str, predictions: dict[str, dic
         sample.add(key, (record, split, score))
     overall = scorer.finish() if scorer is not None else None
     board = [(model, overall)] + [(o.name, s.finish()) for o, s in zip(others or (), more, strict=True)]
+    subset.finish(title, problems)
     problems.raise_if_any()
     summary, facets = stats.page_summary()
     leaderboard = [{"name": name, "metrics": m["metrics"]} for name, m in board if m] if more else None
+    details = [{"name": name} | m for name, m in board[1:] if m]
     return page_data(title, summary, facets, sample.items(), predictions=predictions,
-                     model=None if overall is None else {"name": model} | overall, leaderboard=leaderboard)
+                     model=None if overall is None else {"name": model} | overall, leaderboard=leaderboard,
+                     others=details)
 
 
 def page_data(title: str, summary: dict[str, Any], facets: dict[str, list[str]],
               chosen: list[tuple[dict[str, Any], str, dict[str, Any] | None]], *,
               predictions: dict[str, dict[str, Any]] | None = None, model: dict[str, Any] | None = None,
-              leaderboard: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+              leaderboard: list[dict[str, Any]] | None = None, others: list[dict[str, Any]] | None = None
+              ) -> dict[str, Any]:
     """The page's data from statistics over every record and the records chosen to embed."""
     index = {k: {v: i for i, v in enumerate(vs)} for k, vs in facets.items()}
     index["category"] = CATEGORY_ORDER
@@ -221,6 +240,7 @@ def page_data(title: str, summary: dict[str, Any], facets: dict[str, list[str]],
         "summary": summary | {"embedded": len(chosen)},
         "sampled": ("worst" if model else "hash") if len(chosen) < summary["records"] else None,
         **({"leaderboard": leaderboard} if leaderboard else {}),
+        **({"others": others} if others else {}),
         "model": model,
         "labels": labels(),
         "records": [

@@ -4,35 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from newserrata import predictions as preds
-from newserrata import scoring
+from newserrata.cli.options import add_options, options
 from newserrata.cli.output import emit, json_option
-from newserrata.cli.score import add_options, count
 from newserrata.compare import compare, names
-from newserrata.errors import Problems
-from newserrata.metrics import HEADLINE
-from newserrata.scoring import Options
+from newserrata.metrics import headline
+from newserrata.scoring import Session
 
 
 def run(args: argparse.Namespace) -> int:
-    problems = Problems()
-    indexed = [(f, preds.read(Path(f), problems)) for f in args.predictions]
-    if problems and not all(found for _, found in indexed):
-        problems.raise_if_any()  # an unreadable file: listing every gold id as missing would bury the cause
+    session = Session(options(args, "compare"), progress=sys.stderr.isatty())
     if len(set(args.predictions)) < 2:
-        problems.add("compare", None, "", "fewer than two distinct predictions files", "give two files or more")
-        problems.raise_if_any()
-    gold, gold_name = scoring.load_gold(args.gold, split=args.split, config=args.config, problems=problems)
-    if Path(args.gold).is_dir():
-        for _, found in indexed:
-            scoring.elsewhere(Path(args.gold), args.config or "default", args.split or "test", found, problems)
-    options = Options(args.allow_missing, args.bootstrap, args.seed, args.resample, args.mqm_per)
-    scored = scoring.score_many(gold, indexed, problems, gold_name=gold_name, options=options,
-                                progress=sys.stderr.isatty())
+        session.problems.add("compare", None, "", "fewer than two distinct predictions files",
+                             "give two files or more")
+        session.problems.raise_if_any()
+    name, scored = session.score_files(args.gold, args.predictions)
     result = compare([(n, f, s) for n, f, s in zip(names(args.predictions), args.predictions, scored, strict=True)],
-                     gold_name=gold_name, options=options, sort=args.sort, vs_first=args.vs_first)
+                     gold_name=name, session=session, sort=args.sort, vs_first=args.vs_first)
     emit(args.json, result.to_dict(), result.table())
     return 0
 
@@ -45,12 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "Definitions: docs/scoring.md. Exit 2 on bad input.")
     p.add_argument("predictions", nargs="+", metavar="PRED.jsonl", help="two or more predictions files")
     p.add_argument("--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
-    p.add_argument("--split", help="split of a build folder or Hub dataset (default: test)")
-    p.add_argument("--config", help="config of a build folder or Hub dataset (default: default)")
     json_option(p, "the comparison")
-    p.add_argument("--bootstrap", type=count, default=1000, metavar="N",
-                   help="N paired resamples (default 1000; 0 for the leaderboard alone)")
     p.add_argument("--vs-first", action="store_true", help="compare each file with the first, not every pair")
-    p.add_argument("--sort", choices=HEADLINE, default="char_f1", help="leaderboard order (default: char_f1)")
-    add_options(p)
+    p.add_argument("--sort", choices=headline(), default="char_f1", help="leaderboard order (default: char_f1)")
+    add_options(p, "compare", bootstrap=1000)
     p.set_defaults(func=run)
