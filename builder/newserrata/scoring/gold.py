@@ -5,8 +5,10 @@ scored: a wrong flag is one problem naming what exists, never one problem per pr
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,12 +92,26 @@ def load_gold(spec: str, *, split: str | None, config: str | None, problems: Pro
     return iter(()), spec
 
 
+@contextmanager
+def _quiet_retries() -> Iterator[None]:
+    """The Hub client logs a warning per retried request; the one line that matters is the final problem."""
+    hub = logging.getLogger("huggingface_hub")
+    level = hub.level
+    hub.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        hub.setLevel(level)
+
+
 def _hub_rows(spec: str, split: str, config: str) -> Iterator[Located]:
     repo, revision = spec.split("@", 1)
     try:
-        rows = datasets.load_dataset(repo, config, split=split, revision=revision)
-    except Exception as exc:
-        found = _hub_choices(repo, revision, config) or _first_line(exc)
+        with _quiet_retries():
+            rows = datasets.load_dataset(repo, config, split=split, revision=revision)
+    except Exception as exc:  # the Hub client raises from several libraries (httpx, datasets) for one cause
+        with _quiet_retries():
+            found = _hub_choices(repo, revision, config) or _first_line(exc)
         raise InputError([Problem(spec, None, "", f"cannot load {config}/{split}: {found}",
                                   "check ORG/NAME, the revision tag, --config and --split, and the network")]) from None
     for number, row in enumerate(rows, 1):
@@ -120,7 +136,7 @@ def _hub_choices(repo: str, revision: str, config: str) -> str:
             return f"no config {config!r}; configs: {', '.join(sorted(configs))}"
         splits = sorted(datasets.get_dataset_split_names(repo, config, revision=revision))
         return f"splits of {config}: {', '.join(splits)}"
-    except Exception:
+    except Exception:  # only a better message is lost
         return ""
 
 
