@@ -30,3 +30,14 @@ def test_every_command_is_one_module_of_the_cli_package() -> None:
     assert all(hasattr(m, "add_parser") for m in cli.COMMANDS)
     names = set(cli.parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     assert {"build", "import", "score", "compare", "convert", "report", "lm-eval"} <= names
+
+
+def test_the_source_kinds_do_not_import_the_release_recipe() -> None:
+    """release.py reads the recipe and asks the registered kinds for their options; a kind that imported
+    release.py back would make the two one tangle."""
+    modules = sorted((PACKAGE / "sources").glob("*.py"))
+    assert modules
+    for path in modules:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert "newserrata.release" not in found, path.name

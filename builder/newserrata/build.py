@@ -41,10 +41,10 @@ from newserrata.manifest import (
     write_manifest,
 )
 from newserrata.records import Record
-from newserrata.release import Release, Source
+from newserrata.release import Release
 from newserrata.release import load as load_release
 from newserrata.report import LIMIT, write_build_report
-from newserrata.sources import MAIN, Pin, SourceLog
+from newserrata.sources import MAIN, Pin, Source, SourceLog
 from newserrata.split import Duplicate, LeakCheck, assign
 from newserrata.stats import Sample, Stats, id_key
 from newserrata.write import ShardWriter, SortedSplit, merge_runs

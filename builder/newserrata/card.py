@@ -17,7 +17,8 @@ from datasets.info import DatasetInfosDict
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from newserrata.metrics import card_rows, card_text
-from newserrata.release import Release, Source
+from newserrata.release import Release
+from newserrata.sources import Source
 from newserrata.split import Duplicate
 from newserrata.stats import Stats, Tally
 from newserrata.taxonomy import CATEGORIES, SEVERITIES

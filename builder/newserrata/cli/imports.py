@@ -8,8 +8,7 @@ from types import MappingProxyType
 
 from newserrata.cli.output import emit, json_option
 from newserrata.imports import import_file
-from newserrata.release import Source
-from newserrata.sources import MAIN, SourceKind, SourceLog, kinds
+from newserrata.sources import MAIN, Source, SourceKind, SourceLog, kinds
 
 
 def run(args: argparse.Namespace) -> int:

@@ -39,14 +39,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from newserrata.release import Source
+from typing import IO
 
 from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Span, Verdict
-from newserrata.sources.base import MAIN, SourceKind, SourceLog, register
+from newserrata.sources.base import MAIN, Source, SourceKind, SourceLog, register
 from newserrata.text import normalize
 
 HALLUCINATION_COLUMNS = ("bbcid", "system", "summary", "hallucination_type", "hallucinated_span",
