@@ -20,39 +20,64 @@ CHUNK_CELLS = 2_000_000
 """Resamples are drawn in blocks of about this many (resample, record) cells, which bounds memory."""
 
 
+class Arrays:
+    """Scored rows as one array per column, made once: the whole split and each source's rows are then
+    index selections, not new passes over the rows."""
+
+    def __init__(self, rows: list[RecordScore]) -> None:
+        self.n = len(rows)
+        self.group = np.array([r.group_id for r in rows], dtype=object)
+        self.source = np.array([r.source for r in rows], dtype=object)
+        record_iou = [r.record_iou for r in rows]
+        columns = [[r.gold_chars for r in rows], [r.pred_chars for r in rows], [r.matched for r in rows],
+                   [r.credit for r in rows], [r.shroom_iou for r in rows], [r.shroom_cor for r in rows],
+                   [v or 0.0 for v in record_iou], [v is not None for v in record_iou]]
+        self.sums = np.ones((self.n, len(SUMS)))
+        for i, column in enumerate(columns):
+            self.sums[:, i] = column
+        localised = np.array([r.localised for r in rows], dtype=bool)
+        if not localised.all():
+            self.sums[~localised, :SPAN_COLUMNS] = 0.0
+            self.sums[~localised, SUMS.index("span_records")] = 0.0
+        self.has_error = np.array([r.gold_has_error for r in rows], dtype=float)
+        self.score = np.array([r.pred_score for r in rows], dtype=float)
+        self.badness = np.array([r.gold_badness for r in rows], dtype=float)
+        self.verdict = np.array([r.pred_has_error for r in rows], dtype=float)
+        self.segments = [r.segments for r in rows]
+
+    def take(self, index: Any) -> Arrays:
+        out = object.__new__(Arrays)
+        out.n = len(index)
+        for name in ("group", "source", "sums", "has_error", "score", "badness", "verdict"):
+            setattr(out, name, getattr(self, name)[index])
+        out.segments = [self.segments[i] for i in index.tolist()]
+        return out
+
+
 class Columns:
     """Per-record numbers of a set of records, summed per resampling unit (a source document, `group_id`,
     or a record), so the metrics of any weighting of the units, the estimate itself (one row of ones) or
     a block of bootstrap resamples (a count matrix), are a matrix product and a few weighted rank
     statistics."""
 
-    def __init__(self, rows: list[RecordScore], resample: str = "groups") -> None:
-        keys = [r.group_id for r in rows] if resample == "groups" else list(range(len(rows)))
+    def __init__(self, rows: list[RecordScore] | Arrays, resample: str = "groups") -> None:
+        data = rows if isinstance(rows, Arrays) else Arrays(rows)
+        self.n = data.n
+        keys = data.group.tolist() if resample == "groups" else range(self.n)
         units: dict[Any, int] = {}
         self.unit = np.array([units.setdefault(k, len(units)) for k in keys], dtype=np.int64)
         self.units = len(units)
-        self.n = len(rows)
-        per_record = np.array([[r.gold_chars, r.pred_chars, r.matched, r.credit, r.shroom_iou, r.shroom_cor,
-                                r.record_iou or 0.0, r.record_iou is not None, 1.0, 1.0] for r in rows],
-                              dtype=float).reshape(self.n, len(SUMS))
-        localised = np.array([r.localised for r in rows], dtype=bool)
-        if not localised.all():
-            per_record[~localised, :SPAN_COLUMNS] = 0.0
-            per_record[~localised, SUMS.index("span_records")] = 0.0
         self.unit_sums = np.zeros((self.units, len(SUMS)))
-        np.add.at(self.unit_sums, self.unit, per_record)
-        self.totals = dict(zip(SUMS, per_record.sum(0).tolist(), strict=True))
-        has_error = np.array([r.gold_has_error for r in rows], dtype=float)
-        score = np.array([r.pred_score for r in rows], dtype=float)
-        badness = np.array([r.gold_badness for r in rows], dtype=float)
-        self.scored = Pairs(has_error, score, self.unit)
-        self.verdicts = Pairs(has_error, np.array([r.pred_has_error for r in rows], dtype=float), self.unit)
-        self.ranked = Pairs(score, badness, self.unit)
-        segments = [(p, g, u) for r, u in zip(rows, self.unit.tolist(), strict=True) for p, g in r.segments]
+        np.add.at(self.unit_sums, self.unit, data.sums)
+        self.totals = dict(zip(SUMS, data.sums.sum(0).tolist(), strict=True))
+        self.scored = Pairs(data.has_error, data.score, self.unit)
+        self.verdicts = Pairs(data.has_error, data.verdict, self.unit)
+        self.ranked = Pairs(data.score, data.badness, self.unit)
+        segments = [(p, g, u) for pairs, u in zip(data.segments, self.unit.tolist(), strict=True) for p, g in pairs]
         seg = np.array(segments, dtype=float).reshape(len(segments), 3)
         self.segments = Pairs(seg[:, 0], seg[:, 1], seg[:, 2].astype(np.int64))
         self.segment_count = len(segments)
-        self.by_source = self._by_source([r.source for r in rows], has_error, score, badness)
+        self.by_source = self._by_source(list(data.source), data.has_error, data.score, data.badness)
 
     def _by_source(self, sources: list[str], has_error: Any, score: Any, badness: Any) -> tuple[Any, ...]:
         """(scored, ranked) pairs of each source with at least MIN_SUPPORT records, for the within-source

@@ -8,7 +8,6 @@ docs/scoring.md.
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
@@ -94,20 +93,22 @@ def _level_weights(runs: list[tuple[int, int, float]], length: int) -> dict[floa
 
 def _pair_weights(gold: list[tuple[int, int, float]], pred: list[tuple[int, int, float]],
                   gold_weights: dict[float, int]) -> dict[tuple[float, float], int]:
-    """How many characters carry each (gold value, predicted value) pair, from the runs' overlaps."""
+    """How many characters carry each (gold value, predicted value) pair, from the runs' overlaps. Both run
+    lists are sorted and disjoint, so one pointer walks the gold runs once."""
     pairs: dict[tuple[float, float], int] = {}
     under_pred: dict[float, int] = {}
-    starts = [s for s, _, _ in gold]
+    i, n = 0, len(gold)
     for a, b, y in pred:
-        i, covered = max(bisect.bisect_right(starts, a) - 1, 0), 0
-        while i < len(gold) and gold[i][0] < b:
-            start, end, x = gold[i]
-            overlap = min(b, end) - max(a, start)
-            if overlap > 0:
-                pairs[x, y] = pairs.get((x, y), 0) + overlap
-                under_pred[x] = under_pred.get(x, 0) + overlap
-                covered += overlap
+        while i < n and gold[i][1] <= a:
             i += 1
+        covered, k = 0, i
+        while k < n and gold[k][0] < b:
+            start, end, x = gold[k]
+            overlap = (end if end < b else b) - (start if start > a else a)
+            pairs[x, y] = pairs.get((x, y), 0) + overlap
+            under_pred[x] = under_pred.get(x, 0) + overlap
+            covered += overlap
+            k += 1
         if b - a > covered:
             pairs[0.0, y] = pairs.get((0.0, y), 0) + b - a - covered
             under_pred[0.0] = under_pred.get(0.0, 0) + b - a - covered
@@ -147,39 +148,41 @@ def score_record(gold: Gold, prediction: Prediction, categories: dict[str, Count
                  mqm_per: int | None = None) -> RecordScore:
     # Hard predictions (what char_p/char_r, the IoUs and has_error see): prob above 0.5, not a neutral remark.
     hard = [s for s in prediction.spans if s.prob > 0.5 and s.severity != "neutral"]
-    by_severity: dict[str, list[Interval]] = {}
-    by_category: dict[str, list[Interval]] = {}
-    for s in hard:
-        if s.end == s.start:
-            continue
-        by_severity.setdefault(s.severity, []).append((s.start, s.end))
-        if s.category:
-            by_category.setdefault(s.category, []).append((s.start, s.end))
-    pred_all = merge([(s.start, s.end) for s in hard])
     gold_runs = [(s, e) for s, e, _, _ in gold.spans]
-    found = _overlaps(gold_runs, pred_all)
+    pred_all = merge([(s.start, s.end) for s in hard]) if hard else []
+    found = _overlaps(gold_runs, pred_all) if pred_all and gold_runs else [0] * len(gold_runs)
+    matched = sum(found)
     same_severity = 0
-    for severity, intervals in by_severity.items():
-        major = severity == "major"
-        overlaps = _overlaps(gold_runs, _runs(intervals))
-        same_severity += sum(n for n, g in zip(overlaps, gold.spans, strict=True) if (g[2] == "major") == major)
+    if matched:  # no character matched: no severity credit, and no category's prediction is inside the gold
+        by_severity: dict[bool, list[Interval]] = {}
+        for s in hard:
+            if s.end > s.start:
+                by_severity.setdefault(s.severity == "major", []).append((s.start, s.end))
+        for major, intervals in by_severity.items():
+            overlaps = _overlaps(gold_runs, _runs(intervals))
+            same_severity += sum(n for n, g in zip(overlaps, gold.spans, strict=True) if (g[2] == "major") == major)
     if gold.localised:
+        gold_chars_of, found_of = categories["gold_chars"], categories["found_chars"]
         for (start, end, _, category), n in zip(gold.spans, found, strict=True):
-            categories["gold_chars"][category] += end - start
-            categories["found_chars"][category] += n
+            gold_chars_of[category] += end - start
+            found_of[category] += n
+        by_category: dict[str, list[Interval]] = {}
+        for s in hard:
+            if s.category and s.end > s.start:
+                by_category.setdefault(s.category, []).append((s.start, s.end))
         for category, intervals in by_category.items():
             runs = _runs(intervals)
             categories["predicted_chars"][category] += sum(e - s for s, e in runs)
-            categories["predicted_in_gold"][category] += sum(_overlaps(runs, gold_runs))
+            if matched:
+                categories["predicted_in_gold"][category] += sum(_overlaps(runs, gold_runs))
     gold_chars = sum(e - s for s, e in gold_runs)
     pred_chars = sum(e - s for s, e in pred_all)
-    matched = sum(found)
     union = gold_chars + pred_chars - matched
     pred_score = prediction.score
     if pred_score is None:
         pred_score = per_length(sum(weight(s.category or "other", s.severity) for s in hard), gold.length, mqm_per)
     segments = [(predicted, gold.segments[i]) for i, predicted in sorted(prediction.segments.items())
-                if i < len(gold.segments) and gold.segments[i] is not None]
+                if i < len(gold.segments) and gold.segments[i] is not None] if prediction.segments else []
     return RecordScore(
         id=gold.id,
         group_id=gold.group_id,

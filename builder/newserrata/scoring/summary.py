@@ -6,29 +6,30 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import numpy as np
+
 from newserrata import scoring_stats as stats
 from newserrata.metrics import REGISTRY, ratio, supported, undefined
-from newserrata.scoring.bootstrap import Columns, bootstrap_rows
+from newserrata.scoring.bootstrap import Arrays, Columns, bootstrap_rows
 from newserrata.scoring.format import MACRO_MIN_RECORDS, Report
 from newserrata.scoring.match import RecordScore
 from newserrata.scoring.options import Options
 
 
-def per_source(rows: list[RecordScore], options: Options) -> tuple[dict[str, dict[str, Any]],
+def per_source(rows: list[RecordScore] | Arrays, options: Options) -> tuple[dict[str, dict[str, Any]],
                                                                      dict[str, dict[str, list[float] | None]]]:
     """Each source's metrics with its record and class counts (a document metric without enough records
     of a class is None), and with a bootstrap, each source's intervals."""
-    by_source: dict[str, list[RecordScore]] = {}
-    for row in rows:
-        by_source.setdefault(row.source, []).append(row)
+    data = rows if isinstance(rows, Arrays) else Arrays(rows)
     out, intervals = {}, {}
-    for source, group in sorted(by_source.items()):
-        errors = sum(r.gold_has_error for r in group)
-        clean = len(group) - errors
+    for source in sorted(set(data.source.tolist())):
+        group = data.take(np.flatnonzero(data.source == source))
+        errors = int(group.has_error.sum())
+        clean = group.n - errors
         columns = Columns(group, options.resample)
         values = {name: value if supported(REGISTRY[name], errors, clean) else None
                   for name, value in columns.metrics().items()}
-        out[source] = {"records": len(group), "with_error": errors, "without_error": clean} | values
+        out[source] = {"records": group.n, "with_error": errors, "without_error": clean} | values
         if options.bootstrap:
             samples = bootstrap_rows([columns], options.bootstrap, options.seed)[0]
             intervals[source] = {name: stats.percentile_interval(samples[name]) if values[name] is not None else None
@@ -49,8 +50,9 @@ def macro(sources: dict[str, dict[str, Any]]) -> tuple[dict[str, float | None], 
 def summarize(rows: list[RecordScore], categories: dict[str, Counter[str]], *, gold: str, missing: int,
               options: Options | None = None, ignored: int = 0) -> Report:
     options = options or Options()
-    columns = Columns(rows, options.resample)
-    sources, source_intervals = per_source(rows, options)
+    data = Arrays(rows)
+    columns = Columns(data, options.resample)
+    sources, source_intervals = per_source(data, options)
     per_category = {}
     for category in sorted(set(categories["gold_chars"]) | set(categories["predicted_chars"])):
         g, f = categories["gold_chars"][category], categories["found_chars"][category]
