@@ -91,7 +91,7 @@ NO_GOLD = "no gold error character"
 NEITHER = "no gold and no predicted error character"
 NO_RECORDS = "no records"
 NO_RANKING = "fewer than two records, or the predicted score or the gold badness is constant"
-NO_SOURCE = "no source with enough records (10 of each class, or 10 records) defines it"
+NO_SOURCE = f"no source with enough records ({MIN_SUPPORT} of each class, or {MIN_SUPPORT} records) defines it"
 NO_SEGMENTS = "fewer than two predicted rated segments, or the predicted or the gold segment score is constant"
 
 
@@ -233,7 +233,8 @@ def card_text() -> list[str]:
     return ["Headline metrics (the leaderboard's, and the ones to cite): "
             + ", ".join(f"`{name}`" for name in headline()) + ". Document-level metrics are also given within "
             "each source (`*_within`: the mean of per-source values); cite those, since pooled values over "
-            "sources mostly rank sources (text length alone reaches a pooled AUROC well above 0.5). The scorer "
+            "sources also rank sources against each other, which text length alone does well (the `length` "
+            "baseline below). The scorer "
             f"adds per-category recall, per-source rows (a per-source document metric on fewer than {MIN_SUPPORT} "
             "records of a class is n/a), subsets (`--source`, `--process`, `--language-pair`, "
             "`--exclude-human`) and seeded bootstrap 95% intervals."]
