@@ -163,3 +163,18 @@ def test_validate_reports_every_problem_of_a_predictions_file_in_one_pass(tmp_pa
     assert f"{predictions}:1: /spans/0/start:" in err
     assert f"{predictions}:2: /spans/0/end: end 10000 is past the end of the text" in err
     assert f"{predictions}:3: /id: 1 prediction id(s) are not records of the gold (first: 'nowhere')" in err
+
+
+def test_a_source_config_with_a_full_predictions_file_points_at_the_source_flag(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gold = corpus()
+    build = tmp_path / "dist"
+    write_build(build, {"test": gold})
+    write_build(build, {"test": gold[:30]}, config="wmt-zhen")
+    predictions = write_jsonl(tmp_path / "pred.jsonl", gold_predictions(gold))
+    assert main(["score", "--gold", str(build), "--config", "wmt-zhen", "--predictions", str(predictions)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0] == (f"{build}: /id: 17 prediction id(s) are records of other sources, not of config 'wmt-zhen' "
+                      "(fix: score the default config with --source wmt-zhen (the other predictions are then ignored "
+                      "and counted), or predict only this config's records)")
+    assert len(err) == 2

@@ -140,21 +140,29 @@ def _hub_choices(repo: str, revision: str, config: str) -> str:
         return ""
 
 
+def _ids_of(file: Path) -> list[str]:
+    try:
+        return pq.read_table(file, columns=["id"]).column("id").to_pylist()
+    except (OSError, pa.ArrowException):  # a damaged shard of another split is not this command's business
+        return []
+
+
 def elsewhere(folder: Path, config: str, split: str, ids: Iterable[str], problems: Problems) -> None:
-    """Predictions made for another split of the same build: one line per split with a count, added to
-    `problems` (the caller decides whether to stop there)."""
-
-    def ids_of(file: Path) -> list[str]:
-        try:
-            return pq.read_table(file, columns=["id"]).column("id").to_pylist()
-        except (OSError, pa.ArrowException):  # a damaged shard of another split is not this command's business
-            return []
-
+    """Predictions made for another split of the same build, or (for a source's own config) for records of
+    other sources: one line per cause with a count, added to `problems` (the caller decides whether to stop)."""
     wanted = set(ids)
     for other in layout(folder).get(config, []):
         if other == split:
             continue
-        found = sum(len(wanted.intersection(ids_of(f))) for f in split_files(folder, config, other))
+        found = sum(len(wanted.intersection(_ids_of(f))) for f in split_files(folder, config, other))
         if found:
             problems.add(str(folder), None, "/id", f"{found} prediction id(s) are records of split {other!r}, not "
                          f"{split!r}", f"pass --split {other}, or predict the records of {split}")
+    if config == "default" or "default" not in layout(folder):
+        return
+    outside = wanted.difference(*(_ids_of(f) for f in split_files(folder, config, split)))
+    found = sum(len(outside.intersection(_ids_of(f))) for f in split_files(folder, "default", split))
+    if found:
+        problems.add(str(folder), None, "/id", f"{found} prediction id(s) are records of other sources, not of "
+                     f"config {config!r}", f"score the default config with --source {config} (the other "
+                     "predictions are then ignored and counted), or predict only this config's records")
