@@ -178,3 +178,9 @@ def test_a_source_config_with_a_full_predictions_file_points_at_the_source_flag(
                       "(fix: score the default config with --source wmt-zhen (the other predictions are then ignored "
                       "and counted), or predict only this config's records)")
     assert len(err) == 2
+
+
+def test_split_and_config_do_not_apply_to_records_in_memory() -> None:
+    gold = corpus()[:2]
+    with pytest.raises(ValueError, match="split and config choose records of a build folder"):
+        newserrata.score(gold, gold_predictions(gold), split="validation")

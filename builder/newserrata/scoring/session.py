@@ -166,6 +166,9 @@ def score(gold_records: Iterable[dict[str, Any] | Record] | str | Path,
         indexed = [("<predictions>", preds.from_dicts(predictions, session.problems))]
     if isinstance(gold_records, str | Path):
         gold, name = session.gold(str(gold_records), indexed)
+    elif session.options.split or session.options.config:
+        raise ValueError("split and config choose records of a build folder or Hub dataset: pass its path or "
+                         "ORG/NAME@REVISION as the gold, or drop them")
     else:
         gold, name = records_of(gold_records), "<gold>"
     return session.report(session.score(gold, indexed, gold_name=name)[0], name)
