@@ -17,6 +17,7 @@ import numpy as np
 
 from newserrata.metrics import REGISTRY, headline
 from newserrata.scoring import Columns, Report, Scored, Session, bootstrap_rows
+from newserrata.scoring.format import describe
 from newserrata.scoring_stats import percentile_interval
 
 
@@ -45,7 +46,7 @@ class Comparison:
         width = max([len(s["name"]) for s in self.systems] + [6]) + 2
         names = headline()
         if self.subset:
-            lines.insert(1, "subset: " + "; ".join(f"{k.replace('_', '-')} {v}" for k, v in self.subset.items()))
+            lines.insert(1, f"subset: {describe(self.subset)}")
         lines.append(f"{'system':<{width}}" + "".join(f"{n[:14]:>15}" for n in names))
         by_name = {s["name"]: s for s in self.systems}
         for name in self.leaderboard:

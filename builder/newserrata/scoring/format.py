@@ -80,9 +80,8 @@ class Report:
         verdicts, scores = doc.get("has_error", {}).get("verdict", 0), doc.get("score", {}).get("prediction", 0)
         notes = []
         if self.subset:
-            notes.append("subset: " + "; ".join(f"{k.replace('_', '-')} {', '.join(v) if isinstance(v, list) else v}"
-                                                for k, v in self.subset.items())
-                         + f"; {self.ignored} prediction(s) for records outside it ignored")
+            notes.append(f"subset: {describe(self.subset)}; {self.ignored} prediction(s) for records outside it "
+                         "ignored")
         notes.append(f"document has_error: {verdicts} from predicted verdicts, {n - verdicts} from spans; "
                      f"document score: {scores} predicted, {n - scores} from spans")
         skipped = int(self.counts.get("not_localised", 0))
@@ -98,6 +97,11 @@ class Report:
             unit = "source documents (group_id)" if self.resample == "groups" else "records"
             notes.append(f"95% intervals: {self.bootstrap} resamples of {unit}, seed {self.seed}")
         return "\n".join(notes)
+
+
+def describe(subset: dict[str, Any]) -> str:
+    """`source wmt23-zhen; exclude-human`: the filters as their flags read."""
+    return "; ".join(k.replace("_", "-") + ("" if v is True else " " + ", ".join(v)) for k, v in subset.items())
 
 
 MACRO_MIN_RECORDS = 50
