@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from newserrata.metrics import MIN_SUPPORT, REGISTRY, headline, registered
+from newserrata.metrics import MIN_SUPPORT, headline, registered
 
 DOCUMENT_COLUMNS = ("auroc", "balanced_accuracy", "kendall", "pearson")
 """Per-source document metrics shown with their class counts."""
+
+MACRO_MIN_RECORDS = 50
+"""A source enters the macro averages with at least this many records: a one-article source must not weigh as
+much as a corpus of thousands."""
 
 
 @dataclass
@@ -58,7 +62,8 @@ class Report:
                          f"{_fmt(m['shroom_iou']):>9}{_fmt(m['record_iou']):>9}")
         lines += ["", f"document level per source (n/a: fewer than {MIN_SUPPORT} records of a class for AUROC and "
                   f"balanced accuracy, fewer than {MIN_SUPPORT} records for the correlations)",
-                  f"{'source':<24}{'errors':>7}{'clean':>7}" + "".join(f"{_short(n):>24}" for n in DOCUMENT_COLUMNS)]
+                  f"{'source':<24}{'errors':>7}{'clean':>7}"
+                  + "".join(f"{SHORT.get(n, n):>24}" for n in DOCUMENT_COLUMNS)]
         for name, m in self.per_source.items():
             cells = "".join(f"{self._cell(name, metric):>24}" for metric in DOCUMENT_COLUMNS)
             lines.append(f"{name:<24}{int(m['with_error'] or 0):>7}{int(m['without_error'] or 0):>7}{cells}")
@@ -104,13 +109,8 @@ def describe(subset: dict[str, Any]) -> str:
     return "; ".join(k.replace("_", "-") + ("" if v is True else " " + ", ".join(v)) for k, v in subset.items())
 
 
-MACRO_MIN_RECORDS = 50
-"""A source enters the macro averages with at least this many records: a one-article source must not weigh as
-much as a corpus of thousands."""
-
-
-def _short(metric: str) -> str:
-    return {"balanced_accuracy": "bal_acc"}.get(metric, metric) if metric in REGISTRY else metric
+SHORT = {"balanced_accuracy": "bal_acc"}
+"""Column headings narrower than the metric's name."""
 
 
 def _fmt(value: float | None) -> str:
