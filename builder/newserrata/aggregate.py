@@ -60,7 +60,7 @@ def coverage_runs(per_annotator: list[list[Interval]], length: int) -> list[tupl
         position, depth = point, depth + events[point]
     if length > position:
         out.append((position, length, depth))
-    return [r for r in out if r[1] > r[0]]
+    return out
 
 
 def soft_labels(per_annotator: list[list[Interval]], length: int) -> list[SoftLabel]:

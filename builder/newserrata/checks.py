@@ -31,9 +31,10 @@ def check_spans(
 ) -> None:
     """Offsets in range, start <= end, stored text equals the slice, empty spans only for omissions."""
     file, line = where
+    length = len(text)
     for i, span in enumerate(spans):
         start, end = span.get("start"), span.get("end")
-        if type(start) is int and type(end) is int and start < end <= len(text) and span.get("text") == text[start:end]:
+        if type(start) is int and type(end) is int and start < end <= length and span.get("text") == text[start:end]:
             continue  # the usual case, decided without building messages
         ptr = f"{base}/{i}"
         if not isinstance(start, int) or not isinstance(end, int):
