@@ -16,7 +16,6 @@ import html
 import json
 import re
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -31,10 +30,11 @@ from newserrata.checks import Level, check_record
 from newserrata.errors import Problems
 from newserrata.jsonl import read_lines
 from newserrata.metrics import labels, ratio
+from newserrata.predictions import Prediction
 from newserrata.records import Record
 from newserrata.records_io import iter_records
-from newserrata.scoring import Gold, Options, RecordScore, score_record, summarize
-from newserrata.scoring.session import Subset
+from newserrata.scoring import Options, RecordScore, Scored, summarize
+from newserrata.scoring.session import Run
 from newserrata.stats import Sample, Stats, id_key, rounded
 from newserrata.taxonomy import CATEGORIES, CATEGORY_ORDER, SEVERITIES
 
@@ -55,64 +55,33 @@ class ReportInfo:
 # ---------------------------------------------------------------- a model's scores
 
 
-class Scorer:
-    """Per-record numbers from the benchmark's own scorer as records stream past, so the page never
-    disagrees with `newserrata score`. Predictions are checked as the scorer checks them; a record
-    without a prediction counts as predicting nothing, and is counted."""
+def record_score(row: RecordScore) -> dict[str, Any]:
+    """One record's numbers as the page shows them beside the article."""
+    both = row.gold_chars + row.pred_chars
+    return {"p": ratio(row.matched, row.pred_chars), "r": ratio(row.matched, row.gold_chars),
+            "f1": ratio(2 * row.matched, both) if both else 1.0, "iou": row.shroom_iou, "cor": row.shroom_cor,
+            "tp": row.matched, "fp": row.pred_chars - row.matched, "fn": row.gold_chars - row.matched}
 
-    def __init__(self, predictions: dict[str, dict[str, Any]], problems: Problems, *, file: str = "<predictions>",
-                 lines: dict[str, int] | None = None, options: Options | None = None) -> None:
-        self.options = options or Options()
-        self.predictions = predictions
-        self.problems = problems
-        self.file = file
-        self.lines = lines or {}
-        self.categories: dict[str, Counter[str]] = {
-            k: Counter() for k in ("gold_chars", "found_chars", "predicted_chars", "predicted_in_gold")}
-        self.rows: list[RecordScore] = []
-        self.seen: set[str] = set()
-        self.missing = 0
-        self.ignored = 0
 
-    def skip(self, record: dict[str, Any]) -> None:
-        """A record outside the subset: its prediction, if any, is ignored and counted."""
-        self.seen.add(record["id"])
-        self.ignored += record["id"] in self.predictions
+def system_summary(scored: Scored, options: Options) -> dict[str, Any]:
+    """A scored predictions file as the page's model tab shows it: the numbers of `newserrata score`."""
+    report = summarize(scored.rows, scored.categories, gold="", missing=scored.missing, options=options,
+                       ignored=scored.ignored)
 
-    def add(self, record: dict[str, Any]) -> dict[str, Any] | None:
-        value = self.predictions.get(record["id"])
-        self.seen.add(record["id"])
-        if value is None:
-            self.missing += 1
-            value = {"id": record["id"], "spans": []}
-        found = len(self.problems)
-        prediction = preds.parse(self.file, self.lines.get(record["id"]), value, self.problems)
-        if prediction is not None:
-            preds.check_offsets(prediction, record["text"], self.problems, len(record.get("segments") or ()))
-        if prediction is None or len(self.problems) > found:
-            return None
-        row = score_record(Gold.from_dict(record), prediction, self.categories)
-        self.rows.append(row)
-        both = row.gold_chars + row.pred_chars
-        return {"p": ratio(row.matched, row.pred_chars), "r": ratio(row.matched, row.gold_chars),
-                "f1": ratio(2 * row.matched, both) if both else 1.0, "iou": row.shroom_iou, "cor": row.shroom_cor,
-                "tp": row.matched, "fp": row.pred_chars - row.matched, "fn": row.gold_chars - row.matched}
+    def rows(table: dict[str, dict[str, float | None]]) -> list[dict[str, Any]]:
+        return [{"name": k} | {m: rounded(v) for m, v in row.items()} for k, row in table.items()]
 
-    def finish(self) -> dict[str, Any]:
-        for unknown in sorted(set(self.predictions) - self.seen):
-            self.problems.add(self.file, self.lines.get(unknown), "/id", f"no record {unknown!r} in the records shown",
-                              "predict for the same build, config and split (--split)")
-        report = summarize(self.rows, self.categories, gold="", missing=self.missing, options=self.options,
-                           ignored=self.ignored)
+    return {"records": report.records, "missing": report.missing, "ignored": report.ignored,
+            "counts": report.counts, "metrics": {k: rounded(v) for k, v in report.metrics.items()},
+            "macro": {k: rounded(v) for k, v in report.macro.items()},
+            "sources": rows(report.per_source), "categories": rows(report.per_category)}
 
-        def rows(table: dict[str, dict[str, float | None]]) -> list[dict[str, Any]]:
-            return [{"name": k} | {m: rounded(v) for m, v in row.items()} for k, row in table.items()]
 
-        return {"records": report.records, "missing": report.missing, "ignored": report.ignored,
-                "counts": report.counts,
-                "metrics": {k: rounded(v) for k, v in report.metrics.items()},
-                "macro": {k: rounded(v) for k, v in report.macro.items()},
-                "sources": rows(report.per_source), "categories": rows(report.per_category)}
+def indexed(file: str, values: dict[str, dict[str, Any]], lines: dict[str, int] | None, problems: Problems
+            ) -> tuple[str, dict[str, Prediction]]:
+    """Prediction lines by id, parsed and checked as the scorer reads a predictions file."""
+    lines = lines or {}
+    return file, preds.index(((file, lines.get(k), v) for k, v in values.items()), problems)
 
 
 # ---------------------------------------------------------------- what the page embeds
@@ -189,33 +158,28 @@ def report_data(pairs: Iterable[Pair], *, title: str, predictions: dict[str, dic
     deterministic, and a record once shown stays shown when records are added. `others` are scored
     for the leaderboard beside the model."""
     problems = Problems() if problems is None else problems
+    options = options or Options()
     stats = Stats()
-    scorer = None if predictions is None else Scorer(predictions, problems, file=prediction_file,
-                                                       lines=prediction_lines, options=options)
-    more = [Scorer(o.predictions, problems, file=o.file, lines=o.lines, options=options) for o in others or ()]
+    systems = [] if predictions is None else [
+        (model, indexed(prediction_file, predictions, prediction_lines, problems)),
+        *((o.name, indexed(o.file, o.predictions, o.lines, problems)) for o in others or ())]
+    # The page counts a record without a prediction as predicting nothing (and says how many there were).
+    run = Run(options, [found for _, found in systems], problems, gold_name="the records shown", allow_missing=True)
     sample = Sample(limit)
-    subset = Subset(options or Options())
     for record, split in pairs:
-        if not subset.admits(record):
-            for skipped in ([scorer] if scorer is not None else []) + more:
-                skipped.skip(record)
+        rows = run.add(record)
+        if rows is None:
             continue
         stats.add(Record.from_dict(record), split)
-        score = scorer.add(record) if scorer is not None else None
-        for other in more:
-            other.add(record)
-        if scorer is not None:
-            key: Any = (score["iou"] if score else 0.0, record["id"])
-        else:
-            key = id_key(record["id"])
+        score = record_score(rows[0]) if rows else None
+        key: Any = (score["iou"], record["id"]) if score else id_key(record["id"])
         sample.add(key, (record, split, score))
-    overall = scorer.finish() if scorer is not None else None
-    board = [(model, overall)] + [(o.name, s.finish()) for o, s in zip(others or (), more, strict=True)]
-    subset.finish(title, problems)
-    problems.raise_if_any()
+    scored = run.finish()
+    board = [(name, system_summary(s, options)) for (name, _), s in zip(systems, scored, strict=True)]
+    overall = board[0][1] if board else None
     summary, facets = stats.page_summary()
-    leaderboard = [{"name": name, "metrics": m["metrics"]} for name, m in board if m] if more else None
-    details = [{"name": name} | m for name, m in board[1:] if m]
+    leaderboard = [{"name": name, "metrics": m["metrics"]} for name, m in board] if len(board) > 1 else None
+    details = [{"name": name} | m for name, m in board[1:]]
     return page_data(title, summary, facets, sample.items(), predictions=predictions,
                      model=None if overall is None else {"name": model} | overall, leaderboard=leaderboard,
                      others=details)

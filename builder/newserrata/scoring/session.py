@@ -65,6 +65,46 @@ class Subset:
                                  "pass one of those")
 
 
+class Run:
+    """The gold streaming past one or more predictions files, a record at a time: `Session.score` drives it
+    over a whole gold, and the report page record by record while it picks the articles to embed."""
+
+    def __init__(self, options: Options, predictions: list[tuple[str, dict[str, Prediction]]], problems: Problems,
+                 *, gold_name: str, allow_missing: bool | None = None) -> None:
+        missing_ok = options.allow_missing if allow_missing is None else allow_missing
+        self.options, self.problems, self.gold_name = options, problems, gold_name
+        self.matchers = [preds.Matcher(indexed, problems, file=file, allow_missing=missing_ok, gold=gold_name)
+                         for file, indexed in predictions]
+        self.scored = [Scored() for _ in predictions]
+        self.subset = Subset(options)
+
+    def add(self, record: dict[str, Any]) -> list[RecordScore] | None:
+        """Each file's row for a checked gold record; None when the record is outside the subset (its
+        predictions are then ignored and counted)."""
+        if not self.subset.admits(record):
+            for matcher in self.matchers:
+                matcher.skip(record["id"])
+            return None
+        if not self.matchers:
+            return []
+        gold = Gold.from_dict(record, self.options.mqm_per)
+        rows = []
+        for matcher, out in zip(self.matchers, self.scored, strict=True):
+            prediction = matcher.take(record["id"], record["text"], len(gold.segments))
+            rows.append(score_record(gold, prediction, out.categories, self.options.mqm_per))
+            out.rows.append(rows[-1])
+        return rows
+
+    def finish(self) -> list[Scored]:
+        """Unknown, missing and unmatched-filter problems, then every file's rows (or InputError)."""
+        self.subset.finish(self.gold_name, self.problems)
+        for matcher, out in zip(self.matchers, self.scored, strict=True):
+            matcher.finish()
+            out.missing, out.ignored = len(matcher.missing), matcher.skipped
+        self.problems.raise_if_any()
+        return self.scored
+
+
 class Session:
     """A scoring run under one set of options. `problems` collects everything found on the way."""
 
@@ -110,31 +150,14 @@ class Session:
               gold_name: str) -> list[Scored]:
         """Stream the gold once past every (file, indexed predictions); any problem anywhere raises before a
         score exists. Every file's rows come in the gold's order, which the paired bootstrap relies on."""
-        options, problems = self.options, self.problems
-        matchers = [preds.Matcher(indexed, problems, file=file, allow_missing=options.allow_missing, gold=gold_name)
-                    for file, indexed in predictions]
-        scored = [Scored() for _ in predictions]
-        subset = Subset(options)
+        run = Run(self.options, predictions, self.problems, gold_name=gold_name)
         seen: dict[str, str] = {}
         with fewer_collections():
             for where, line, record in tqdm(gold, desc="score", unit=" records", disable=not self.progress,
                                             leave=False):
-                if not check_record(record, (where, line), problems, Level.GOLD, seen):
-                    continue
-                if not subset.admits(record):
-                    for matcher in matchers:
-                        matcher.skip(record["id"])
-                    continue
-                gold_record = Gold.from_dict(record, options.mqm_per)
-                for matcher, out in zip(matchers, scored, strict=True):
-                    prediction = matcher.take(record["id"], record["text"], len(gold_record.segments))
-                    out.rows.append(score_record(gold_record, prediction, out.categories, options.mqm_per))
-        subset.finish(gold_name, problems)
-        for matcher, out in zip(matchers, scored, strict=True):
-            matcher.finish()
-            out.missing, out.ignored = len(matcher.missing), matcher.skipped
-        problems.raise_if_any()
-        return scored
+                if check_record(record, (where, line), self.problems, Level.GOLD, seen):
+                    run.add(record)
+        return run.finish()
 
     def report(self, scored: Scored, gold_name: str, *, bootstrap: bool = True) -> Report:
         options = self.options if bootstrap else replace(self.options, bootstrap=0)
@@ -174,4 +197,4 @@ def score(gold_records: Iterable[dict[str, Any] | Record] | str | Path,
     return session.report(session.score(gold, indexed, gold_name=name)[0], name)
 
 
-__all__ = ["SUBSET", "Scored", "Session", "Subset", "score"]
+__all__ = ["SUBSET", "Run", "Scored", "Session", "Subset", "score"]
