@@ -213,7 +213,7 @@ def test_cli_reports_counts_as_json(data: Path, tmp_path: Path, capsys: pytest.C
     assert cli.main(["annotate", "export", "--articles", str(data / "articles"), "--out", str(tmp_path / "t.json"),
                      "--config-out", str(tmp_path / "c.xml"), "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out) == {"ok": True, "tasks": 4, "out": str(tmp_path / "t.json"),
-                                                   "config_out": str(tmp_path / "c.xml"), "categories": 21}
+                                                   "config_out": str(tmp_path / "c.xml"), "categories": len(CATEGORIES)}
     out = data / "labels" / "b.jsonl"
     assert cli.main(["annotate", "import", str(FIXTURES / "export.json"), "--annotator-kind", "crowd",
                      "--out", str(out), "--articles", str(data / "articles"), "--json", "-"]) == 0

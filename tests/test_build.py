@@ -19,6 +19,7 @@ from conftest import article_meta, label, remote_source, span, tree_digest, writ
 
 from newserrata import build as build_module
 from newserrata.build import build
+from newserrata.card import ANNOTATION_CREATORS
 from newserrata.cli import build as cli_build
 from newserrata.cli import main
 from newserrata.errors import InputError
@@ -116,9 +117,13 @@ def test_card_yaml_declares_what_was_written(project: Path) -> None:
     card = front_matter(folder / "README.md")
     assert card["pretty_name"] == "NewsErrata test"
     assert card["license"] == "cc-by-4.0"
-    assert card["language"] == ["de", "en"]
+    rows = [r for f in sorted((folder / "data" / "default").glob("*.parquet")) for r in pq.read_table(f).to_pylist()]
+    languages = {r["language"] for r in rows} | {r["source_language"] for r in rows if r["source_language"]}
+    kinds = {a["annotator_kind"] for r in rows for a in r["annotations"]}
+    assert card["language"] == sorted(languages) == ["de", "en"]
     assert card["size_categories"] == ["n<1K"]
-    assert card["annotations_creators"] == ["expert-generated"]
+    assert card["annotations_creators"] == sorted({ANNOTATION_CREATORS[k] for k in kinds})
+    assert kinds == {"crowd", "maintainer"} and card["annotations_creators"] == ["crowdsourced", "expert-generated"]
     assert "source_datasets" not in card, "no source is a Hub dataset: no made-up ids"
     assert "token-classification" in card["task_categories"]
     body = (folder / "README.md").read_text(encoding="utf-8")
@@ -137,6 +142,10 @@ def test_card_yaml_declares_what_was_written(project: Path) -> None:
     assert set(manifest["inputs"]) == {"release.toml", "native"}
     datasheet = (folder / "DATASHEET.md").read_text(encoding="utf-8")
     assert "Motivation" in datasheet and "Krippendorff alpha" in datasheet and "<!-- statistics -->" not in datasheet
+    sources = datasheet.split("\n## Sources\n", 1)[1].split("\n## Statistics\n", 1)[0]
+    assert "### native" in sources and "<!-- sources -->" not in datasheet
+    assert f"annotator kinds in the records: {', '.join(sorted(kinds))}" in sources
+    assert f"**Languages:** {', '.join(sorted({r['language'] for r in rows}))}" in sources
 
 
 def test_two_builds_are_byte_identical(project: Path) -> None:

@@ -80,6 +80,16 @@ def test_release_errors_name_the_file_and_the_key(tmp_path: Path, edit: tuple[st
     assert key.split(".")[-1].split("[")[0] in line or line.startswith("[")
 
 
+def test_a_missing_key_is_one_problem_however_many_schema_branches_require_it(tmp_path: Path) -> None:
+    path = tmp_path / "release.toml"
+    path.write_text(GOOD.replace('kind = "native"\npath = "."', 'kind = "xsum-hallucinations"\nurl = "https://h/x.csv"'),
+                    encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load(path)
+    pointers = [p.pointer for p in caught.value.problems]
+    assert "sources[0].factuality_url" in pointers and len(pointers) == len(set(pointers))
+
+
 def test_release_file_with_a_bom_is_named(tmp_path: Path) -> None:
     path = tmp_path / "release.toml"
     path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))

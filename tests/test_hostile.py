@@ -310,7 +310,8 @@ def test_import_mqm_refuses_to_write_over_its_input(tmp_path: Path, capsys: pyte
     (tmp_path / "alias.tsv").symlink_to(ratings)
     for out in (ratings, tmp_path / "alias.tsv", tmp_path / "." / "ratings.tsv"):
         assert main(["import", "mqm", str(ratings), "--out", str(out)]) == 2
-        assert f"--out: /: {out} is the file being imported" in capsys.readouterr().err
+        assert f"--out: /: {out} is the input {ratings} (file): writing it would destroy that input" in (
+            capsys.readouterr().err)
         assert ratings.read_bytes() == MQM.read_bytes()
 
 

@@ -42,8 +42,8 @@ QUOTED = FIXTURES / "mqm_quoted_ende.tsv"
 PLAIN = FIXTURES / "mqm_plain_ende.tsv"
 
 
-def read(path: Path, **kwargs: object) -> tuple[list[Record], SourceLog]:
-    log = SourceLog()
+def read(path: Path, strict: bool = False, **kwargs: object) -> tuple[list[Record], SourceLog]:
+    log = SourceLog(strict=strict)
     options: dict[str, object] = {"source": "fx", "license": "Apache-2.0", **kwargs}
     records = [aggregate(r) for r in mqm.read_records(path, log=log, **options)]  # type: ignore[arg-type]
     return records, log
@@ -269,11 +269,17 @@ def test_bad_rows_name_file_line_and_field(tmp_path: Path, old: str, new: str, p
     assert words in problem.message and problem.hint
 
 
-def test_rows_that_disagree_on_the_segment_text_are_refused(tmp_path: Path) -> None:
+def test_rows_that_disagree_on_the_segment_text_lose_their_span_or_are_refused_when_strict(tmp_path: Path) -> None:
     path = broken(tmp_path, "Officials said <v>the difficulties are big</v>.",
                   "Officials said <v>something else entirely</v>.")
-    with pytest.raises(InputError, match="differs from the segment text"):
-        read(path)
+    records, log = read(path)
+    assert_valid(records)
+    assert log.counts["spans_dropped_row_differs_from_segment"] == 1
+    assert not any("something else" in s.text for r in records for a in r.annotations for s in a.spans)
+    with pytest.raises(InputError, match="differs from the segment text") as caught:
+        read(path, strict=True)
+    (problem,) = caught.value.problems
+    assert problem.line == line_of(path, "something else entirely")
 
 
 def test_wrong_cell_counts_and_bad_utf8(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from newserrata import schemas
 from newserrata.card import FIELDS
-from newserrata.records import Annotation, Record, Segment, SoftLabel, Span, Verdict
+from newserrata.records import Annotation, Metadata, Record, Segment, SoftLabel, Span, Verdict
 from newserrata.write import features, to_table
 
 
@@ -25,9 +25,11 @@ def resolve(prop: dict[str, Any], base: dict[str, Any]) -> tuple[dict[str, Any],
 def shape(prop: dict[str, Any], base: dict[str, Any]) -> Any:
     """Property names of objects (nested through arrays), in schema order; None for a scalar."""
     prop, base = resolve(prop, base)
-    if prop.get("type") == "array":
+    kind = prop.get("type")
+    kinds = set(kind) if isinstance(kind, list) else {kind}
+    if "array" in kinds:
         return [shape(prop["items"], base)]
-    if prop.get("type") == "object":
+    if "object" in kinds:
         return {name: shape(p, base) for name, p in prop["properties"].items()}
     return None
 
@@ -54,11 +56,13 @@ def full_record() -> Record:
     return Record(id="r1", group_id="g1", source="s", language="en", text="Putn said", license="MIT",
                   annotations=[Annotation("a1", "maintainer", [label], [Span(0, 2, "Pu", "source-issue", "minor")],
                                           False, -1.0)],
-                  source_text="Putin sagte", source_language="de", system="mt1", process="machine-translation",
+                  source_text="Putin sagte", source_id="doc-1", source_sha256="0" * 64,
+                  source_language="de", system="mt1", process="machine-translation",
                   domain="news", title="T", url="https://example.org", date="2024-01-02",
                   segments=[Segment(0, 9, 0, 11, -1.0)], verdicts=[Verdict("j1", True, "no")],
                   spans=[Span(0, 4, "Putn", "fluency/spelling", "minor")],
-                  soft_labels=[SoftLabel(0, 4, 1.0)], agreement=None, mqm_score=-1.0, has_error=True)
+                  soft_labels=[SoftLabel(0, 4, 1.0)], agreement=None, mqm_score=-1.0, has_error=True,
+                  metadata=Metadata(("entity_modification",), "a topic"))
 
 
 def record_shape() -> dict[str, Any]:

@@ -21,7 +21,7 @@ from newserrata.sources import base, kinds
 
 DUMMY = '''
 from newserrata.records import Annotation, Record, Span
-from newserrata.sources import MAIN, Option, SourceKind, register
+from newserrata.sources import MAIN, Option, Provenance, SourceKind, register
 
 
 @register
@@ -29,6 +29,9 @@ class Dummy(SourceKind):
     name = "dummy-lines"
     description = "one record per line of a text file; the word given as `flag` is an error"
     options = (Option("flag", str, "the word to mark", default="wrong"),)
+
+    def provenance(self, source):
+        return Provenance("a test", "one", "yes", (("lines", source.license),))
 
     def read(self, source, inputs, log):
         for number, line in enumerate(inputs[MAIN].read_text(encoding="utf-8").splitlines(), 1):

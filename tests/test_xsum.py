@@ -92,11 +92,11 @@ def test_text_is_the_summary_with_apostrophes_unescaped() -> None:
 def test_offsets_index_the_summary_after_a_newline() -> None:
     records, _ = read()
     bank = records["fx.10000001.BERTS2S"]
-    assert spans(bank, "wid_0") == [(4, 21, "uk's biggest bank", "accuracy/mistranslation", "intrinsic"),
+    assert spans(bank, "wid_0") == [(4, 21, "uk's biggest bank", "accuracy/distortion", "intrinsic"),
                                      (43, 53, "1,000 jobs", "accuracy/addition", "extrinsic")]
     assert spans(records["fx.10000001.TranS2S"], "wid_0") == [(25, 37, "£5m (Â # 5m)", "accuracy/addition",
                                                                 "extrinsic")]
-    assert spans(records["fx.10000001.TConvS2S"], "wid_2")[0] == (12, 19, "london ", "accuracy/mistranslation",
+    assert spans(records["fx.10000001.TConvS2S"], "wid_2")[0] == (12, 19, "london ", "accuracy/distortion",
                                                                    "intrinsic")
 
 
@@ -123,7 +123,7 @@ def test_spans_that_cannot_be_placed_unambiguously_are_dropped_and_counted() -> 
 
 def test_repeated_rows_are_dropped_and_repeated_texts_keep_their_first_occurrence() -> None:
     records, counts = read()
-    assert spans(records["fx.10000001.PtGen"], "wid_1") == [(0, 5, "a man", "accuracy/mistranslation", "intrinsic")]
+    assert spans(records["fx.10000001.PtGen"], "wid_1") == [(0, 5, "a man", "accuracy/distortion", "intrinsic")]
     assert counts["spans_dropped_repeated_row"] == 1 and counts["spans_on_repeated_text"] == 1
 
 
@@ -195,7 +195,7 @@ def test_aggregated_records_are_valid_and_every_span_is_its_slice() -> None:
     assert not problems, "\n".join(map(str, problems))
     bank = aggregate(records["fx.10000001.BERTS2S"])
     # one intrinsic and one extrinsic span cover "uk's": the tie goes to the first in taxonomy order
-    assert [(s.text, s.category, s.severity) for s in bank.spans] == [("uk's", "accuracy/mistranslation", "major")]
+    assert [(s.text, s.category, s.severity) for s in bank.spans] == [("uk's", "accuracy/distortion", "major")]
     assert bank.mqm_score == -5.0 and bank.has_error
 
 

@@ -18,6 +18,14 @@ def score(gold_records: Any, predictions: Any, **options: Any) -> Report:
     return _score(gold_records, predictions, **options)
 
 
+def hydrate(data: Any, texts: Any, **options: Any) -> Any:
+    """Attach source texts from the user's own copy, checked by sha256 (see `newserrata.hydration.hydrate`):
+    `hydrate(load_dataset(...), "AggreFact-Unified-test.xlsx")`."""
+    from newserrata.hydration import hydrate as _hydrate
+
+    return _hydrate(data, texts, **options)
+
+
 def __getattr__(name: str) -> Any:
     if name == "Report":
         from newserrata.scoring import Report

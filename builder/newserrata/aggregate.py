@@ -157,25 +157,29 @@ class Derived:
     spans: list[Span]
     agreement: float | None
     mqm_score: float
+    has_error: bool
 
 
-def derive(text: str, target: list[list[Mark]], source: list[list[Mark]], source_issue_weight: float = 0.0
-           ) -> Derived:
-    """The derived fields from each annotator's target-side and source-side marks: what the build stores
-    and what `validate` recomputes, by the same code."""
+def derive(text: str, target: list[list[Mark]], source: list[list[Mark]], source_issue_weight: float = 0.0, *,
+           localised: bool = True, votes: list[bool] | None = None) -> Derived:
+    """The derived fields from each annotator's target-side and source-side marks (and, for a record whose
+    spans do not locate its errors, the whole-text votes): what the build stores and what `validate`
+    recomputes, by the same code."""
     scores = [score_of(t + s, source_issue_weight) for t, s in zip(target, source, strict=True)]
     counted = [[m for m in t if counts_as_error(m[2], m[3])] for t in target]
     per_annotator = [merge([(m[0], m[1]) for m in c]) for c in counted]
     labels = soft_labels(per_annotator, len(text))
     mean = sum(scores) / len(scores) if scores else 0.0
-    return Derived(scores, labels, gold_spans(text, counted, labels), pairwise_agreement(per_annotator),
-                   round(mean, 6) + 0.0)
+    spans = gold_spans(text, counted, labels)
+    return Derived(scores, labels, spans, pairwise_agreement(per_annotator), round(mean, 6) + 0.0,
+                   bool(spans) if localised else verdict_says_wrong(votes or []))
 
 
 def aggregate(record: Record) -> Record:
     """Fill the derived fields of a record from its annotations."""
     derived = derive(record.text, [marks(a.spans) for a in record.annotations],
-                     [marks(a.source_spans) for a in record.annotations], record.source_issue_weight)
+                     [marks(a.source_spans) for a in record.annotations], record.source_issue_weight,
+                     localised=record.localised, votes=[v.has_error for v in record.verdicts])
     annotations = [Annotation(annotator_id=a.annotator_id, annotator_kind=a.annotator_kind, spans=a.spans,
                               source_spans=a.source_spans, no_errors=a.no_errors, mqm_score=score)
                    for a, score in zip(record.annotations, derived.annotation_scores, strict=True)]
@@ -186,8 +190,13 @@ def aggregate(record: Record) -> Record:
         spans=derived.spans,
         agreement=derived.agreement,
         mqm_score=derived.mqm_score,
-        has_error=bool(derived.spans),
+        has_error=derived.has_error,
     )
+
+
+def verdict_says_wrong(votes: list[bool]) -> bool:
+    """Without localised spans, the people who judged the whole text decide: most of them said it is wrong."""
+    return sum(votes) * 2 > len(votes)
 
 
 @dataclass

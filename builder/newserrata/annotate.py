@@ -18,7 +18,8 @@ from typing import Any
 
 from newserrata.atomic import atomic_write
 from newserrata.errors import InputError, Problem, Problems
-from newserrata.jsonl import read_lines, write_lines
+from newserrata.jsonl import JSONError, decoder_for, read_lines, write_lines
+from newserrata.paths import hint, read_input
 from newserrata.sources import native
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
 from newserrata.text import SURROGATE_HINT, SURROGATE_MESSAGE, TextDecodeError, decode_utf8, lone_surrogate
@@ -28,7 +29,7 @@ CATEGORY = "category"
 SEVERITY = "severity"
 NOTE = "note"
 ANNOTATOR_PREFIX = "ls-"
-KIND_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
+KIND_PATTERN = re.compile(r"[a-z][a-z0-9-]*")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}")
 CONFIG_HINT = "label with the config written by `newserrata annotate export --config-out`"
 REPLACE_HINT = "choose a new --out for the batch, or delete the file first if it really is to be replaced"
@@ -361,7 +362,7 @@ def check_lines(reader: _Reader, out: Path, labels_dir: Path) -> None:
 def import_export(export_path: Path, *, annotator_kind: str, out: Path, articles_dir: Path) -> Summary:
     """Label lines for one Label Studio JSON export, written to `out` only when every check passes."""
     problems = Problems()
-    if not KIND_PATTERN.match(annotator_kind):
+    if not KIND_PATTERN.fullmatch(annotator_kind):
         problems.add("--annotator-kind", None, "", f"{annotator_kind!r} is not a kind id",
                      "lower-case letters, digits and hyphens, e.g. professional-translator")
     export, task_lines = _read_export(Path(export_path), problems)
@@ -399,14 +400,17 @@ def _check_replaceable(out: Path, lines: list[_Line], kind: str) -> None:
 
 def _read_export(path: Path, problems: Problems) -> tuple[Any, list[int]]:
     try:
-        return _parse_export(decode_utf8(path.read_bytes()).removeprefix("\ufeff"))
+        text = decode_utf8(read_input(path)).removeprefix("\ufeff")
+        return _parse_export(decoder_for(text), text)
     except OSError as exc:
-        problems.add(str(path), None, "", f"cannot read: {exc.strerror}", "check the path of the export")
+        problems.add(str(path), None, "", f"cannot read: {exc.strerror}", hint(exc, "check the path of the export"))
     except TextDecodeError as exc:
         problems.add(str(path), exc.line, "", str(exc), "export from Label Studio again")
     except json.JSONDecodeError as exc:
         problems.add(str(path), exc.lineno, "", f"malformed JSON: {exc.msg} at column {exc.colno}",
                      "export from Label Studio again in the JSON format")
+    except JSONError as exc:
+        problems.add(str(path), exc.line, "", exc.message, exc.hint or "")
     return None, []
 
 
@@ -418,12 +422,11 @@ def _skip(text: str, pos: int) -> int:
     return match.end() if match else pos
 
 
-def _parse_export(text: str) -> tuple[Any, list[int]]:
+def _parse_export(decoder: json.JSONDecoder, text: str) -> tuple[Any, list[int]]:
     """The export and the line each task starts on: json.loads alone would lose where a task is."""
     pos = _skip(text, 0)
     if not text.startswith("[", pos):
-        return json.loads(text), []
-    decoder = json.JSONDecoder()
+        return decoder.decode(text), []
     found: list[Any] = []
     lines: list[int] = []
     line, counted = 1, 0

@@ -25,7 +25,7 @@ from newserrata import download
 from newserrata.aggregate import aggregate
 from newserrata.atomic import write_bytes
 from newserrata.baselines import Table
-from newserrata.card import SplitFiles, card, datasheet
+from newserrata.card import SplitFiles, card, datasheet, people
 from newserrata.checks import Level, check_record
 from newserrata.collector import fewer_collections
 from newserrata.croissant import write_croissant
@@ -45,6 +45,7 @@ from newserrata.release import Release
 from newserrata.release import load as load_release
 from newserrata.report import LIMIT, write_build_report
 from newserrata.sources import MAIN, Pin, Source, SourceLog
+from newserrata.sources.base import artifacts
 from newserrata.split import Duplicate, LeakCheck, assign
 from newserrata.stats import Sample, Stats, id_key
 from newserrata.write import ShardWriter, SortedSplit, merge_runs
@@ -68,6 +69,9 @@ class BuildResult:
     unchanged: bool = False
     locked: bool = False
     notes: list[str] = field(default_factory=list)
+    annotators: int = 0
+    """Distinct annotators over the sources whose annotator ids are people (per-item slots are not)."""
+    ids_not_people: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
@@ -137,11 +141,16 @@ def _supply_hint(source: Source) -> str:
 
 
 def open_sources(release: Release, names: list[str] | None, files: dict[str, Path], offline: bool,
-                 progress: bool, folder: Path | None = None) -> tuple[list[Stream], dict[str, str], dict[str, Digest]]:
-    """Present streams, missing sources with the reason, and the digest of every input."""
+                 progress: bool, folder: Path | None = None, strict: bool = False
+                 ) -> tuple[list[Stream], dict[str, str], dict[str, Digest]]:
+    """Present streams, missing sources with the reason, and the digest of every input. With `strict`,
+    readers refuse upstream artifacts they would otherwise realign or drop and count."""
     problems = Problems()
     enabled = {s.name: s for s in release.enabled()}
     known = {s.name for s in release.sources}
+    if names is not None and not names:
+        problems.add("--sources", None, "", "names no source", f"name one or more of {', '.join(sorted(enabled))}, "
+                     "separated by commas, or leave --sources out to build them all")
     for name in [*(names or []), *(f.split(":", 1)[0] for f in files)]:
         if name not in known:
             problems.add(str(release.file), None, "sources", f"no source named {name!r}",
@@ -149,6 +158,16 @@ def open_sources(release: Release, names: list[str] | None, files: dict[str, Pat
         elif name not in enabled:
             problems.add(str(release.file), None, "sources", f"source {name!r} is disabled",
                          "set enabled = true for it in the release file")
+    for key in files:
+        source = enabled.get(key.split(":", 1)[0])
+        if source is None:
+            continue
+        pins = source.importer.pins(source) if source.importer.input == "file" else []
+        keys = [p.key(source.name) for p in pins] or [source.name]
+        if key not in keys:
+            takes = " and ".join(f"{k}=PATH" for k in keys)
+            problems.add("--source-file", None, "", f"{key!r} is not a file of source {source.name!r}",
+                         f"source {source.name!r} ({source.kind}) takes --source-file {takes}")
     problems.raise_if_any()
     streams: list[Stream] = []
     missing: dict[str, str] = {}
@@ -176,7 +195,7 @@ def open_sources(release: Release, names: list[str] | None, files: dict[str, Pat
         except Missing as exc:
             missing[source.name] = f"{exc}{_supply_hint(source)}"
             continue
-        log = SourceLog()
+        log = SourceLog(strict=strict)
         streams.append(Stream(source, str(paths[MAIN]), importer.read(source, paths, log), log))
     return streams, missing, inputs
 
@@ -240,6 +259,9 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
         if not count:
             problems.add(stream.location, None, f"sources.{name}", "this enabled source has no records",
                          "check that its path or file holds labelled data, or set enabled = false")
+        if stream.log.strict and (said := artifacts(stream.log.counts)):
+            problems.add(stream.location, None, f"sources.{name}", f"upstream artifacts: {said}",
+                         "build without --strict to keep the rest of the source, each drop counted")
     problems.raise_if_any()
     files: dict[tuple[str, str], list[Path]] = {key: w.close() for key, w in writers.items()}
     _say("build: writing the default config", progress)
@@ -359,7 +381,7 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
             clock.lap("card and datasheet")
             write_build_report(tmp, title=f"{release.name} {name}", stats=stats, sample=chosen)
             clock.lap("report")
-            write_manifest(tmp, release.name, release.version, gone, inputs, duplicates)
+            write_manifest(tmp, release.name, release.version, gone, inputs, duplicates, logs)
             built = lock_data(release.version, inputs, tmp)
             lock_path = release.lock_path()
             if not missing and (old := read_lock(lock_path)) is not None:
@@ -379,20 +401,21 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
         write_lock(lock_path, built)
     splits = list(release.splits)
     counts = {split: {s.source.name: stats.get(split, s.source.name).records for s in streams} for split in splits}
+    counted, slots = people([s.source for s in streams], stats)
     return BuildResult(final, release.version, bool(missing), missing, stats.get().records,
                        sum(stats.get().spans.values()), counts,
                        stats.to_dict(splits, [s.source.name for s in streams]), logs, duplicates, unchanged, lock,
-                       notes, clock.seconds, clock.cpu_seconds, clock.peak_rss_mb)
+                       notes, counted, slots, clock.seconds, clock.cpu_seconds, clock.peak_rss_mb)
 
 
 def build(release: Path, out: Path, *, sources: list[str] | None = None, source_files: dict[str, Path] | None = None,
           sources_dir: Path | None = None, offline: bool = False, lock: bool = False,
-          progress: bool = True) -> BuildResult:
+          progress: bool = True, strict: bool = False) -> BuildResult:
     """Build one version of the dataset from its release file; InputError (exit 2) on any bad input."""
     recipe = load_release(Path(release))
     if sources_dir is not None and not Path(sources_dir).is_dir():
         raise InputError([Problem(str(sources_dir), None, "--sources-dir", "not a folder",
                                   "name a folder that holds the pinned source files under their own names")])
     streams, missing, inputs = open_sources(recipe, sources, {k: Path(v) for k, v in (source_files or {}).items()},
-                                            offline, progress, Path(sources_dir) if sources_dir else None)
+                                            offline, progress, Path(sources_dir) if sources_dir else None, strict)
     return pipeline(recipe, out, streams, missing=missing, inputs=inputs, lock=lock, progress=progress)

@@ -25,6 +25,11 @@ from newserrata.taxonomy import CATEGORIES, SEVERITIES
 from newserrata.write import features
 
 STATISTICS_MARKER = "<!-- statistics -->"
+SOURCES_MARKER = "<!-- sources -->"
+ANNOTATION_CREATORS = {"crowd": "crowdsourced", "professional-translator": "expert-generated",
+                       "professional-annotator": "expert-generated", "expert-linguist": "expert-generated",
+                       "expert": "expert-generated", "maintainer": "expert-generated"}
+"""The Hub's `annotations_creators` value for each annotator kind the records use (anything else: other)."""
 OTHER_LICENSE_NAME = "newserrata-research-evaluation"
 """The Hub's `license_name` for sources whose license is not an SPDX id the Hub knows (see license_notes)."""
 SIZE_CATEGORIES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
@@ -112,6 +117,16 @@ def license_notes(sources: list[Source]) -> list[str]:
     return notes
 
 
+def annotation_creators(tally: Tally) -> list[str]:
+    return sorted({ANNOTATION_CREATORS.get(kind, "other") for kind in tally.annotator_kinds}) or ["no-annotation"]
+
+
+def people(sources: list[Source], stats: Stats) -> tuple[int, list[str]]:
+    """Distinct annotators over the sources whose ids are people, and the sources whose ids are not."""
+    counted = sum(len(stats.get("*", s.name).annotators) for s in sources if s.importer.provenance(s).ids_are_people)
+    return counted, [s.name for s in sources if not s.importer.provenance(s).ids_are_people]
+
+
 def card_data(release: Release, sources: list[Source], layout: dict[str, dict[str, SplitFiles]],
               stats: Stats) -> Any:
     languages = sorted(stats.get().languages) or ["en"]
@@ -129,7 +144,7 @@ def card_data(release: Release, sources: list[Source], layout: dict[str, dict[st
         multilinguality="multilingual" if len(languages) > 1 else "monolingual",
         task_categories=["token-classification", "text-classification"],
         size_categories=[size_category(stats.get().records)],
-        annotations_creators=["expert-generated"],
+        annotations_creators=annotation_creators(stats.get()),
         language_creators=["machine-generated"],
         configs=configs,
         dataset_info=[_dataset_info(config, splits) for config, splits in layout.items()],
@@ -156,7 +171,10 @@ FIELDS = [
     ("process, system", "how the machine produced the text and which system did"),
     ("title, url, date", "article metadata, null when unknown"),
     ("text", "the machine-written article; every offset refers to it"),
-    ("source_text", "the text the machine worked from, or null"),
+    ("source_text", "the text the machine worked from, or null when the record does not carry it (not available, "
+                    "or not ours to redistribute: see Source texts)"),
+    ("source_id, source_sha256", "id of the source document upstream; sha256 of its exact text, against which "
+                                 "a hydrated copy is checked"),
     ("segments", "segment boundaries and segment MQM scores of segment-rated corpora (WMT); empty otherwise"),
     ("spans", "gold error spans: characters marked by more than half of the annotators, as sorted runs with "
               "majority `category` and `severity`"),
@@ -167,9 +185,35 @@ FIELDS = [
                  "them beside the spans (XSum factuality); empty otherwise"),
     ("num_annotators, agreement", "number of annotators; mean pairwise character IoU between them"),
     ("mqm_score, source_issue_weight, has_error", "mean MQM score over annotators (0 is perfect); 1 when "
-     "source-issue spans count in it (WMT 2020-2021 scoring), else 0; whether any gold span exists"),
+     "source-issue spans count in it (WMT 2020-2021 scoring), else 0; whether any gold span exists (for a "
+     "record not localised: whether most verdicts say the text is wrong)"),
+    ("localised", "false when people judged the whole text wrong but the errors' place is unknown: character "
+                  "metrics skip such records"),
     ("license", "license of the record's text and labels"),
+    ("metadata", "machine-side facts of the text's making (`edit_types` an LLM was said to make, the `topic` of a "
+                 "topic-focused summary), never human labels"),
 ]
+
+def source_texts(sources: list[Source]) -> list[str]:
+    """The card's "Source texts" section: which sources leave `source_text` null and how to attach it."""
+    lacking = [(s.name, s.importer.provenance(s).self_contained) for s in sources]
+    lacking = [(name, said.removeprefix("no: ")) for name, said in lacking if not said.startswith("yes")]
+    if not lacking:
+        return []
+    return ["## Source texts", "",
+            "Some source documents are not ours to redistribute. Their records leave `source_text` null and name "
+            "the document instead: `source_id` (its id upstream) and `source_sha256` (the sha256 of the exact text "
+            "the labels were made against). Attach the texts from your own copy of the source dataset; a text is "
+            "attached only when its sha256 is the record's, and the ids left without text are reported:", "",
+            "```python", "import newserrata", "",
+            'test = newserrata.hydrate(ds["test"], ["AggreFact-Unified-test.xlsx", "AggreFact-Unified-val.xlsx"])',
+            "```", "",
+            "or `newserrata hydrate dist/<version> --split test --texts FILE --out test.jsonl` (records as JSON "
+            "Lines, which `newserrata score` and the harnesses take as gold). Copies read: the AggreFact-Unified "
+            "workbooks, or the Hugging Face XSum test split saved by `datasets` (parquet, JSON Lines or CSV with "
+            "`id` and `document`).", "",
+            *[f"- `{name}`: {said}" for name, said in lacking], ""]
+
 
 def card_body(release: Release, sources: list[Source], missing: list[str], layout: dict[str, dict[str, SplitFiles]],
               stats: Stats, baselines: str = "") -> str:
@@ -184,7 +228,7 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
         "`validation` is for thresholds and prompt tuning, `test` for reporting.",
         "",
         f"Version {release.version}: {total.records} records, {sum(total.spans.values())} gold spans, "
-        f"{len(total.annotators)} annotators.",
+        f"{_people_line(sources, stats)}.",
         "",
     ]
     if missing:
@@ -208,6 +252,7 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
             _table(["field", "meaning"], [[f"`{f}`", m] for f, m in FIELDS]), "",
             "Categories are `area/kind` ids of the NewsErrata taxonomy (" + ", ".join(f"`{c}`" for c in CATEGORIES)
             + "); severities are " + ", ".join(f"`{s}`" for s in SEVERITIES) + ".", "",
+            *source_texts(sources),
             "## Offsets", "",
             "- `text` is Unicode NFC with `\\n` newlines (CRLF and CR converted, a BOM removed); nothing else is "
             "changed. All offsets refer to this stored text.",
@@ -225,9 +270,15 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
             *(["## Baselines", "", "`newserrata baseline` predictions on this release, scored by `newserrata score` "
                "(definitions in docs/scoring.md of the repository):", "", baselines, ""] if baselines else []),
             "## Sources and licenses", "",
-            _table(["source", "records", "license", "homepage", "description"],
-                   [[s.name, stats.get("*", s.name).records, s.license, s.homepage, s.description]
-                    for s in sources]), "",
+            _table(["source", "records", "process", "languages", "labelled by", "self-contained", "license"],
+                   [[s.name, stats.get("*", s.name).records, _counts(stats.get("*", s.name).processes),
+                     _languages(stats.get("*", s.name)), s.importer.provenance(s).labelled_by.split(" (")[0],
+                     s.importer.provenance(s).self_contained.split(":")[0], s.license] for s in sources]), "",
+            "Where a source is not self-contained, its records carry `source_id` and `source_sha256` instead of "
+            "the source text, which is not ours to redistribute; `newserrata hydrate` attaches the text from "
+            "your own copy and checks every sha256 (see the repository's README). The datasheet "
+            "(`DATASHEET.md`) has a section per source: who labelled it, the inputs and their terms, how the "
+            "labels were mapped and what was dropped.", "",
             "Each record also carries its own `license`. The card's statistics and the datasheet are in "
             "`DATASHEET.md`.", "",
             *(["### Licenses", "", "Sources under a license the Hub lists as `other` "
@@ -238,6 +289,15 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
     if citations:
         out += ["Please also cite the corpora it includes:", "", "```bibtex", "\n\n".join(citations), "```", ""]
     return "\n".join(out)
+
+
+def _people_line(sources: list[Source], stats: Stats) -> str:
+    counted, slots = people(sources, stats)
+    line = f"labels by {counted} identified annotators"
+    if slots:
+        line += (f" and by the annotators of {', '.join(slots)}, whose annotation ids are not people (per-item "
+                 "slots, or several raters' shares of one document; see each source's section)")
+    return line
 
 
 def card(release: Release, sources: list[Source], missing: list[str], layout: dict[str, dict[str, SplitFiles]],
@@ -254,16 +314,57 @@ def datasheet_template() -> str:
     return path.read_text(encoding="utf-8")
 
 
+def _counts(counter: Any) -> str:
+    return ", ".join(f"{k} ({v})" for k, v in sorted(counter.items()))
+
+
+def _languages(tally: Tally) -> str:
+    text = ", ".join(sorted(tally.text_languages))
+    source = ", ".join(sorted(tally.source_languages - tally.text_languages))
+    return f"{text} (from {source})" if source else text
+
+
+def sources_section(sources: list[Source], stats: Stats, logs: dict[str, dict[str, Any]] | None,
+                    duplicates: list[Duplicate]) -> str:
+    """A part per source: the kind's declared provenance beside what the records and the importer's log show."""
+    out: list[str] = []
+    for source in sources:
+        facts = source.importer.provenance(source)
+        tally = stats.get("*", source.name)
+        annotators = (f"distinct ids: {len(tally.annotators)}" if facts.ids_are_people
+                      else "annotation ids are not people: not counted")
+        out += [f"### {source.name}", "", *([source.description, ""] if source.description else []),
+                f"- **Labelled by:** {facts.labelled_by}.",
+                f"- **People:** {facts.people} ({annotators}; annotator kinds in the records: "
+                f"{', '.join(sorted(tally.annotator_kinds)) or 'none'}).",
+                f"- **Records:** {tally.records} ({_counts(tally.processes)}); with an error: {tally.with_error}"
+                + (f"; not localised (a verdict without a place): {tally.not_localised}" if tally.not_localised
+                   else "") + ".",
+                f"- **Languages:** {_languages(tally) or 'none'}.",
+                f"- **Self-contained:** {facts.self_contained}.",
+                f"- **License of the records:** {source.license}; homepage {source.homepage}.", "",
+                _table(["input", "license or terms"], [list(i) for i in facts.inputs]), ""]
+        if facts.mapping:
+            out += [_table(["the corpus' label", "in NewsErrata"], [list(m) for m in facts.mapping]), ""]
+        out += [f"- {note}" for note in facts.notes] + ([""] if facts.notes else [])
+        met = (logs or {}).get(source.name, {})
+        twins = sum(d.source == source.name for d in duplicates)
+        if met or twins:
+            rows = [[k, v] for k, v in met.items()] + ([["duplicate texts left out", twins]] if twins else [])
+            out += ["What the importer met (counted, never guessed at):", "", _table(["what", "count"], rows), ""]
+    return "\n".join(out).rstrip("\n")
+
+
 def _tally_rows(pairs: list[tuple[str, Tally]]) -> list[list[Any]]:
     return [[name, t.records, t.characters, t.with_error, sum(t.spans.values()), t.annotator_spans,
              len(t.annotators), _fmt(t.agreement), _fmt(t.alpha.value())] for name, t in pairs]
 
 
 def statistics(release: Release, sources: list[Source], missing: list[str], stats: Stats,
-               logs: dict[str, dict[str, Any]] | None = None, duplicates: list[Duplicate] | None = None) -> str:
+               duplicates: list[Duplicate] | None = None) -> str:
     splits = list(release.splits)
     names = [s.name for s in sources]
-    header = ["", "records", "characters", "with error", "gold spans", "annotator spans", "annotators",
+    header = ["", "records", "characters", "with error", "gold spans", "annotator spans", "annotator ids",
               "mean pairwise IoU", "Krippendorff alpha"]
     out = [f"Generated by `newserrata build` for version {release.version}.", ""]
     if missing:
@@ -275,22 +376,20 @@ def statistics(release: Release, sources: list[Source], missing: list[str], stat
                                        + [(f"{n} / all", stats.get("*", n)) for n in names])),
             "", "Agreement: mean pairwise character IoU over records with two or more annotators; Krippendorff's "
             "alpha is nominal, at character level (marked as a major or minor error or not). Annotator ids are "
-            "pseudonyms scoped to their source, so annotators are counted per source.", "",
+            "pseudonyms scoped to their source; where a corpus gives per-item slots instead of people, or an "
+            "annotation joins several raters' shares of a document, its ids are not people (see Annotators).", "",
             "### Gold spans by category and severity", ""]
     total = stats.get()
     rows = [[c] + [total.spans[(c, s)] for s in SEVERITIES] for c in CATEGORIES if any(
         total.spans[(c, s)] for s in SEVERITIES)]
     out += [_table(["category", *SEVERITIES], rows) if rows else "No gold spans.", "", "### Annotators", ""]
-    out += [_table(["source", "annotators", "kinds"],
-                   [[n, len(stats.get("*", n).annotators),
-                     ", ".join(f"{k} ({v})" for k, v in sorted(stats.get("*", n).annotator_kinds.items()))]
-                    for n in names]), ""]
-    if logs:
-        out += ["### What the importers met", "",
-                "Counted by each source's importer: rows and spans it dropped (never guessed at) or read in a "
-                "special way, and facts about the files.", "",
-                _table(["source", "what", "count"], [[n, k, v] for n in names for k, v in logs.get(n, {}).items()]),
-                ""]
+    out += [_table(["source", "distinct annotators", "kinds"],
+                   [[s.name, len(stats.get("*", s.name).annotators) if s.importer.provenance(s).ids_are_people
+                     else "not counted (annotation ids are not people)",
+                     ", ".join(sorted(stats.get("*", s.name).annotator_kinds))] for s in sources]), ""]
+    counted, slots = people(sources, stats)
+    out += [f"In all: {counted} identified annotators" + (f", plus those of {', '.join(slots)} (see each "
+                                                          "source's section)" if slots else "") + ".", ""]
     dropped = duplicates or []
     out += ["### Duplicate texts", "",
             f"{len(dropped)} record(s) left out because an earlier record has the identical text (no two records "
@@ -303,7 +402,10 @@ def statistics(release: Release, sources: list[Source], missing: list[str], stat
 def datasheet(release: Release, sources: list[Source], missing: list[str], stats: Stats,
               logs: dict[str, dict[str, Any]] | None = None, duplicates: list[Duplicate] | None = None) -> str:
     template = datasheet_template()
-    generated = statistics(release, sources, missing, stats, logs, duplicates)
-    if STATISTICS_MARKER in template:
-        return template.replace(STATISTICS_MARKER, generated)
-    return f"{template.rstrip()}\n\n## Statistics\n\n{generated}"
+    generated = statistics(release, sources, missing, stats, duplicates)
+    parts = sources_section(sources, stats, logs, duplicates or [])
+    if SOURCES_MARKER not in template:
+        template = f"{template.rstrip()}\n\n## Sources\n\n{SOURCES_MARKER}\n"
+    if STATISTICS_MARKER not in template:
+        template = f"{template.rstrip()}\n\n## Statistics\n\n{STATISTICS_MARKER}\n"
+    return template.replace(SOURCES_MARKER, parts).replace(STATISTICS_MARKER, generated)

@@ -10,6 +10,7 @@ from newserrata import schemas
 from newserrata.aggregate import derive
 from newserrata.errors import Problems
 from newserrata.taxonomy import OMISSION
+from newserrata.text import text_digest
 
 SPAN_HINT = "offsets are 0-based code points into the NFC text with \\n newlines, end exclusive"
 OFFSET_KEYS = ("start", "end", "source_start", "source_end")
@@ -143,6 +144,13 @@ def _check_published(record: dict[str, Any], where: tuple[str, int | None], prob
             else:
                 check_spans(annotation["source_spans"], record["source_text"], where,
                             f"/annotations/{i}/source_spans", problems)
+    if record["source_text"] is not None and record["source_sha256"] is not None \
+            and text_digest(record["source_text"]) != record["source_sha256"]:
+        problems.add(file, line, "/source_text", "its sha256 differs from source_sha256: not the source text the "
+                     "labels were made against", "hydrate from the pinned copy of the source texts")
+    if not record["localised"] and record["spans"]:
+        problems.add(file, line, "/localised", "false, yet the record has gold spans",
+                     "a record whose spans locate its errors is localised")
     if record["num_annotators"] != len(record["annotations"]):
         problems.add(file, line, "/num_annotators",
                      f"{record['num_annotators']} but {len(record['annotations'])} annotations",
@@ -155,13 +163,15 @@ def _check_published(record: dict[str, Any], where: tuple[str, int | None], prob
     derived = derive(text, [[(s["start"], s["end"], s["category"], s["severity"]) for s in a["spans"]]
                             for a in annotations],
                      [[(s["start"], s["end"], s["category"], s["severity"]) for s in a.get("source_spans") or ()]
-                      for a in annotations], record.get("source_issue_weight", 0.0))
+                      for a in annotations], record.get("source_issue_weight", 0.0),
+                     localised=record.get("localised", True),
+                     votes=[v["has_error"] for v in record.get("verdicts") or ()])
     expected = {
         "spans": [s.to_gold_dict() for s in derived.spans],
         "soft_labels": [s.to_dict() for s in derived.soft_labels],
         "agreement": derived.agreement,
         "mqm_score": derived.mqm_score,
-        "has_error": bool(derived.spans),
+        "has_error": derived.has_error,
     }
     for key, value in expected.items():
         if not _same(value, record[key]):

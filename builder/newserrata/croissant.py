@@ -76,13 +76,17 @@ def rai_fields(datasheet: str, where: str) -> dict[str, str]:
 
 
 def _field(record_set: str, name: str, feature: Any, files: str, parent: str | None = None) -> dict[str, Any]:
-    """One column (or a member of a list of structs) as a Croissant field; a list of structs repeats, with a
-    sub-field per member. Lists nested in such a list (each annotator's spans) are left out: mlcroissant
+    """One column (or a member of a list of structs) as a Croissant field; a struct has a sub-field per member,
+    and a list of structs repeats them. Lists nested in either (each annotator's spans) are left out: mlcroissant
     cannot read a list inside a list, and a croissant.json it cannot load would help no one."""
     source: dict[str, Any] = {"fileSet": {"@id": files}, "extract": {"column": parent or name}}
     if parent:
         source["transform"] = {"jsonPath": name}
     field_id = "/".join(p for p in (record_set, parent, name) if p)
+    if isinstance(feature, dict):
+        return {"@type": "cr:Field", "@id": field_id, "name": name, "source": source,
+                "subField": [_field(record_set, key, sub, files, name) for key, sub in feature.items()
+                             if not hasattr(sub, "feature")]}
     item = getattr(feature, "feature", None)
     if item is None:
         return {"@type": "cr:Field", "@id": field_id, "name": name, "dataType": TYPES[feature.dtype],

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from newserrata.errors import InputError, Problem
 from newserrata.manifest import file_digest
+from newserrata.paths import NotRegularFile, check_readable
 
 CHUNK = 1 << 16
 TIMEOUT = 60.0
@@ -64,6 +65,10 @@ def fetch(url: str, sha256: str, size: int, *, cache_dir: Path | None = None, of
     supply = f"--source-file {name or 'NAME'}=PATH"
     if local_file is not None:
         local_file = Path(local_file)
+        try:
+            check_readable(local_file)
+        except NotRegularFile as exc:
+            raise _error(str(local_file), str(exc.strerror), f"{exc.hint}: the {label} file, for {supply}") from None
         if not local_file.is_file():
             what = "is a folder, not a file" if local_file.is_dir() else "no such file"
             raise _error(str(local_file), what, f"give the path of the {label} file to {supply}")

@@ -6,6 +6,20 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+QUOTED = 200
+"""Characters of one quoted value a message shows: a 30 MB line must not become a 30 MB message."""
+LONGEST = 2000
+"""Characters of a whole message, whatever it quotes."""
+_QUOTED = re.compile(f"'[^'\n]{{{QUOTED + 1},}}'|\"[^\"\n]{{{QUOTED + 1},}}\"")
+
+
+def shorten(message: str) -> str:
+    """Every quoted value past QUOTED characters cut to its start and its length, then the whole to LONGEST."""
+    if len(message) <= QUOTED:
+        return message
+    message = _QUOTED.sub(lambda m: f"{m[0][:QUOTED + 1]}...{m[0][0]} ({len(m[0]) - 2} characters)", message)
+    return message if len(message) <= LONGEST else f"{message[:LONGEST]}... ({len(message)} characters)"
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -16,6 +30,9 @@ class Problem:
     pointer: str
     message: str
     hint: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", shorten(self.message))
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file

@@ -4,7 +4,6 @@ adding the file to data/release.toml."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,9 +31,6 @@ def import_file(source: Source, inputs: Mapping[str, Path], out: Path, log: Sour
     """Every record of the source's files, aggregated and checked, written whole to `out` or not at all."""
     problems = Problems()
     main = inputs[MAIN]
-    if out.exists() and main.exists() and os.path.samefile(out, main):
-        problems.add("--out", None, "", f"{out} is the file being imported", "write the records elsewhere")
-        problems.raise_if_any()
     counts = Imported()
     with atomic_write(out) as stream:
         for raw in source.importer.read(source, inputs, log):

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from newserrata.atomic import write_bytes
-from newserrata.errors import InputError, Problem
+from newserrata.errors import InputError, Problem, Problems
+from newserrata.jsonl import Each, read_json
+from newserrata.paths import open_input
 
 MANIFEST = "MANIFEST.json"
 TOOLS = ("newserrata", "pyarrow", "datasets", "huggingface-hub", "jsonschema-rs")
@@ -33,7 +35,7 @@ class Digest:
 def file_digest(path: Path) -> Digest:
     h = hashlib.sha256()
     size = 0
-    with open(path, "rb") as f:
+    with open_input(path) as f:
         while chunk := f.read(1 << 20):
             h.update(chunk)
             size += len(chunk)
@@ -70,13 +72,17 @@ def dump(value: Any) -> bytes:
 
 
 def write_manifest(folder: Path, name: str, version: str, missing: list[str], inputs: dict[str, Digest],
-                   duplicates: list[dict[str, str]] | None = None) -> None:
+                   duplicates: list[dict[str, str]] | None = None,
+                   sources: dict[str, dict[str, Any]] | None = None) -> None:
+    """`sources` is what each source's reader met (SourceLog.as_dict): its counts, among them the spans
+    realigned or dropped by each rule, so that a version says what it left out and why."""
     manifest = {
         "name": name,
         "version": version,
         "partial": bool(missing),
         "missing_sources": missing,
         "duplicates_left_out": duplicates or [],
+        "sources": sources or {},
         "files": {k: v.to_dict() for k, v in output_files(folder).items()},
         "inputs": {k: v.to_dict() for k, v in sorted(inputs.items())},
         "tools": tools(),
@@ -97,17 +103,18 @@ def write_lock(path: Path, data: dict[str, Any]) -> None:
     write_bytes(path, dump(data))
 
 
+LOCK_RESTORE_HINT = "restore it from version control"
+DIGEST_SHAPE = {"sha256": str, "size": int}
+LOCK_SHAPE = {"version": str, "inputs": Each(DIGEST_SHAPE), "outputs": Each(str)}
+MANIFEST_SHAPE = {"version": str, "partial": bool, "missing_sources": Each(str, list), "files": Each(DIGEST_SHAPE)}
+
+
 def read_lock(path: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError([Problem(str(path), None, "", f"unreadable lock file: {exc}",
-                                  "restore it from version control")]) from None
-    if not isinstance(data, dict) or not isinstance(data.get("outputs"), dict):
-        raise InputError([Problem(str(path), None, "/outputs", "not a release lock",
-                                  "restore it from version control")])
+    problems = Problems()
+    data = read_json(path, problems, shape=LOCK_SHAPE, fix=LOCK_RESTORE_HINT)
+    problems.raise_if_any()
     return data
 
 

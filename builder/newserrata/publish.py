@@ -10,6 +10,7 @@ it again is safe: content already at the tag or on `main` is recognised and noth
 from __future__ import annotations
 
 import hashlib
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -27,6 +28,9 @@ from tqdm import tqdm
 
 from newserrata.errors import InputError, Problems, scrub
 from newserrata.jsonl import read_json
+from newserrata.manifest import LOCK_RESTORE_HINT, LOCK_SHAPE, MANIFEST_SHAPE
+from newserrata.paths import open_input
+from newserrata.release import SEMVER
 from newserrata.validate import Checked, validate_records
 
 T = TypeVar("T")
@@ -86,7 +90,7 @@ def _hash_file(path: Path) -> tuple[str, str, int]:
     """sha256 and git blob sha1 in one read: the manifest speaks sha256, the Hub's tree speaks both."""
     size = path.stat().st_size
     sha256, sha1 = hashlib.sha256(), hashlib.sha1(b"blob %d\0" % size)
-    with path.open("rb") as handle:
+    with open_input(path) as handle:
         while chunk := handle.read(1 << 20):
             sha256.update(chunk)
             sha1.update(chunk)
@@ -130,7 +134,7 @@ def require_locked(manifest: dict[str, Any], files: list[LocalFile], release: Pa
     if not lock_path.is_file():
         problems.add(str(lock_path), None, "", f"version {version} has no lock file", LOCK_HINT)
         return
-    lock = read_json(lock_path, problems)
+    lock = read_json(lock_path, problems, shape=LOCK_SHAPE, fix=LOCK_RESTORE_HINT)
     if lock is None:
         return
     if lock.get("version") != version:
@@ -195,15 +199,17 @@ def verify(folder: Path, release: Path | None = None, *, progress: bool = False)
         problems.add(str(folder), None, "", "this is a partial build (an enabled source was missing)",
                      "supply the missing sources, rebuild, and publish the complete build")
         problems.raise_if_any()
-    manifest = read_json(folder / "MANIFEST.json", problems)
+    manifest = read_json(folder / "MANIFEST.json", problems, shape=MANIFEST_SHAPE,
+                         fix="rebuild with `newserrata build`")
     problems.raise_if_any()
     assert manifest is not None
     where = str(folder / "MANIFEST.json")
-    if manifest.get("partial") is not False:
-        problems.add(where, None, "/partial", f"partial is {manifest.get('partial')!r}; missing sources: "
-                     f"{manifest.get('missing_sources')}", "supply the missing sources and rebuild")
-    if not isinstance(manifest.get("version"), str) or not isinstance(manifest.get("files"), dict):
-        problems.add(where, None, "", "the manifest needs a version and a files map", "rebuild")
+    if manifest["partial"]:
+        problems.add(where, None, "/partial", f"partial is {manifest['partial']!r}; missing sources: "
+                     f"{manifest['missing_sources']}", "supply the missing sources and rebuild")
+    if not re.fullmatch(SEMVER, manifest["version"]):
+        problems.add(where, None, "/version", f"version {manifest['version']!r} is not MAJOR.MINOR.PATCH",
+                     "rebuild with `newserrata build`")
     problems.raise_if_any()
     files = check_files(folder, manifest, problems)
     require_locked(manifest, files, Path(release or Path("data") / "release.toml"), problems)

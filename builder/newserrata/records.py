@@ -85,6 +85,24 @@ class Verdict:
         return {"annotator_id": self.annotator_id, "has_error": self.has_error, "original_label": self.original_label}
 
 
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """Facts of the text's making that a corpus recorded (what an LLM was told or said to do), kept apart
+    from the labels because no person gave them."""
+
+    edit_types: tuple[str, ...] | None = None
+    topic: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"edit_types": None if self.edit_types is None else list(self.edit_types), "topic": self.topic}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> Metadata:
+        d = d or {}
+        edit_types = d.get("edit_types")
+        return cls(None if edit_types is None else tuple(edit_types), d.get("topic"))
+
+
 @dataclass(slots=True)
 class Annotation:
     annotator_id: str
@@ -107,6 +125,8 @@ class Record:
     annotations: list[Annotation]
     license: str
     source_text: str | None = None
+    source_id: str | None = None
+    source_sha256: str | None = None
     source_language: str | None = None
     system: str | None = None
     process: str = "unknown"
@@ -122,6 +142,8 @@ class Record:
     mqm_score: float = 0.0
     source_issue_weight: float = 0.0
     has_error: bool = False
+    localised: bool = True
+    metadata: Metadata = field(default_factory=Metadata)
 
     @property
     def num_annotators(self) -> int:
@@ -143,6 +165,8 @@ class Record:
             "date": self.date,
             "text": self.text,
             "source_text": self.source_text,
+            "source_id": self.source_id,
+            "source_sha256": self.source_sha256,
             "segments": [
                 {
                     "start": s.start,
@@ -172,7 +196,9 @@ class Record:
             "mqm_score": self.mqm_score,
             "source_issue_weight": self.source_issue_weight,
             "has_error": self.has_error,
+            "localised": self.localised,
             "license": self.license,
+            "metadata": self.metadata.to_dict(),
         }
 
     @classmethod
@@ -196,6 +222,8 @@ class Record:
                 for a in d["annotations"]
             ],
             source_text=d.get("source_text"),
+            source_id=d.get("source_id"),
+            source_sha256=d.get("source_sha256"),
             source_language=d.get("source_language"),
             system=d.get("system"),
             process=d.get("process", "unknown"),
@@ -212,4 +240,6 @@ class Record:
             mqm_score=d.get("mqm_score", 0.0),
             source_issue_weight=d.get("source_issue_weight", 0.0),
             has_error=bool(d.get("has_error")),
+            localised=d.get("localised", True),
+            metadata=Metadata.from_dict(d.get("metadata")),
         )

@@ -11,12 +11,15 @@ import pyarrow.parquet as pq
 
 from newserrata.errors import Problems
 from newserrata.jsonl import read_lines
+from newserrata.paths import refused
 
 Located = tuple[str, int, dict[str, Any]]
 
 
 def parquet_rows(path: Path, problems: Problems) -> Iterator[Located]:
     """Rows of a parquet file, streamed in batches; 'line' is the 1-based row number."""
+    if refused(path, problems):
+        return
     try:
         parquet = pq.ParquetFile(path)
     except (OSError, pa.ArrowException) as exc:

@@ -9,6 +9,7 @@ reported at once.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -18,7 +19,10 @@ from typing import Any
 
 import jsonschema
 
+from newserrata import schemas
 from newserrata.errors import Problems
+from newserrata.jsonl import BOUNDS_HINT, MAX_DEPTH
+from newserrata.paths import hint, read_input
 from newserrata.sources import Source, SourceKind, kinds
 
 SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
@@ -232,14 +236,14 @@ def load(path: Path) -> Release:
     file = str(path)
     problems = Problems()
     try:
-        raw = path.read_bytes()
+        raw = read_input(path)
         if raw.startswith(b"\xef\xbb\xbf"):
             problems.add(file, 1, "", "starts with a byte-order mark (BOM)", "save the file as UTF-8 without a BOM")
             problems.raise_if_any()
         text = raw.decode("utf-8")
         data = tomllib.loads(text)
     except OSError as exc:
-        problems.add(file, None, "", f"cannot read release file: {exc.strerror}", "pass --release PATH")
+        problems.add(file, None, "", f"cannot read release file: {exc.strerror}", hint(exc, "pass --release PATH"))
         problems.raise_if_any()
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
@@ -248,6 +252,13 @@ def load(path: Path) -> Release:
     except tomllib.TOMLDecodeError as exc:
         at = re.search(r"at line (\d+)", str(exc))
         problems.add(file, int(at[1]) if at else None, "", f"not valid TOML: {exc}", "fix the syntax")
+        problems.raise_if_any()
+    except (ValueError, RecursionError) as exc:  # an integer past Python's 4300 digits, arrays nested past its stack
+        long = isinstance(exc, ValueError)
+        at = re.search(r"\d{4300}" if long else r"(?:[\[{]\s*){" + str(MAX_DEPTH) + "}", text)
+        problems.add(file, text.count("\n", 0, at.start()) + 1 if at else None, "",
+                     "an integer of more than 4300 digits" if long else
+                     f"arrays or tables nested deeper than {MAX_DEPTH} levels", BOUNDS_HINT)
         problems.raise_if_any()
     _check(data, file, problems)
     problems[:] = [p if p.line is not None else replace(p, line=key_line(text, p.pointer)) for p in problems]
@@ -260,14 +271,25 @@ def load(path: Path) -> Release:
 
 def _check(data: dict[str, Any], file: str, problems: Problems) -> None:
     """The schema's verdict, then what a schema cannot say: shares that add up, unique names."""
-    validator = jsonschema.Draft202012Validator(release_schema())
+    validator = schemas.ECMAValidator(release_schema())
+    found = Problems()
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
-        _schema_problems(error, file, problems)
+        _schema_problems(error, file, found)
+    problems.extend(dict.fromkeys(found))  # a key several schema branches require is missing once
     splits = data.get("splits")
     if isinstance(splits, dict) and splits and all(isinstance(v, int | float) for v in splits.values()):
-        if abs(sum(splits.values()) - 1) > 1e-9:
+        finite = [name for name, share in splits.items() if not math.isfinite(share)]
+        for name in finite:  # TOML has nan and inf; every comparison with nan is false, so the schema lets it by
+            problems.add(file, None, f"splits.{name}", f"fraction {splits[name]!r} is not a number in (0, 1]",
+                         "give each split its share of the groups")
+        if not finite and not abs(sum(splits.values()) - 1) <= 1e-9:
             problems.add(file, None, "splits", f"fractions sum to {sum(splits.values())}, not 1",
                          "make them add up to 1")
+    entries = data.get("sources")
+    if isinstance(entries, list) and entries and all(isinstance(s, dict) and s.get("enabled") is False
+                                                     for s in entries):
+        problems.add(file, None, "sources", "every source is disabled: the release would have no records",
+                     "set enabled = true for at least one [[sources]] entry")
     seen: set[str] = set()
     for i, source in enumerate(data.get("sources") or []):
         name = source.get("name") if isinstance(source, dict) else None

@@ -28,8 +28,9 @@ from newserrata import predictions as preds
 from newserrata.atomic import write_bytes
 from newserrata.checks import Level, check_record
 from newserrata.errors import Problems
-from newserrata.jsonl import read_lines
+from newserrata.jsonl import loads, read_lines
 from newserrata.metrics import labels, ratio
+from newserrata.paths import read_input
 from newserrata.predictions import Prediction
 from newserrata.records import Record
 from newserrata.records_io import iter_records
@@ -39,7 +40,7 @@ from newserrata.stats import Sample, Stats, id_key, rounded
 from newserrata.taxonomy import CATEGORIES, CATEGORY_ORDER, SEVERITIES
 
 LIMIT = 2000
-SHARD = re.compile(r"^(?P<split>[A-Za-z0-9_]+)-\d{5}-of-\d{5}\.parquet$")
+SHARD = re.compile(r"(?P<split>[A-Za-z0-9_]+)-[0-9]{5}-of-[0-9]{5}\.parquet")
 Pair = tuple[dict[str, Any], str]
 """A published record and its split ("" when unknown)."""
 
@@ -278,7 +279,7 @@ def checked_records(path: Path, problems: Problems, config: str = "default", spl
     for file, line, record in _progress(iter_records(path, problems, config, split), "report"):
         if not check_record(record, (file, line), problems, Level.BUILT, seen):
             continue
-        shard = SHARD.match(Path(file).name)
+        shard = SHARD.fullmatch(Path(file).name)
         yield record, shard["split"] if shard else split or ""
     if not seen and not problems:
         problems.add(str(path), None, "", "no records", "point at dist/<version> or a records .jsonl / .parquet")
@@ -301,7 +302,7 @@ def default_title(path: Path) -> str:
     manifest = Path(path) / "MANIFEST.json"
     if manifest.is_file():
         try:
-            meta = json.loads(manifest.read_text(encoding="utf-8"))
+            meta = loads(read_input(manifest).decode("utf-8"))
             return f"{meta['name']} {meta['version']}" + (" (partial)" if meta.get("partial") else "")
         except (OSError, ValueError, KeyError, TypeError):
             pass

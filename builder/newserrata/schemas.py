@@ -8,6 +8,7 @@ same schemas on `jsonschema` so tests can show that both give the same verdicts.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -78,11 +79,26 @@ def is_valid(kind: str, instance: Any) -> bool:
     return _validator(kind).is_valid(instance)
 
 
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[jsonschema.ValidationError]:
+    """JSON Schema patterns are ECMA-262 regular expressions, where a final `$` matches at the very end and
+    `\\d` is an ASCII digit. Python's `$` also matches before a final newline and its `\\d` takes any script's
+    digits, so `jsonschema` alone would let "9.9.9\\n" or "１.0.0" pass `^(0|[1-9]\\d*)...$`."""
+    if not validator.is_type(instance, "string"):
+        return
+    ecma = pattern[:-1] + r"\Z" if pattern.endswith("$") and not pattern.endswith("\\$") else pattern
+    if not re.search(ecma, instance, re.ASCII):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+ECMAValidator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _ecma_pattern})
+"""The pure-Python validator with JSON Schema's own pattern semantics (jsonschema-rs has them already)."""
+
+
 def reference_errors(kind: str, instance: Any) -> list[tuple[str, str]]:
     """Same check on the reference implementation `jsonschema`; slow, for cross-checking."""
     registry = Registry().with_resources(
         (s["$id"], Resource.from_contents(s)) for s in all_schemas().values()
     )
-    validator = jsonschema.Draft202012Validator(load_schema(kind), registry=registry,
-                                                format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    validator = ECMAValidator(load_schema(kind), registry=registry,
+                              format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     return [(pointer(list(e.absolute_path)), e.message) for e in validator.iter_errors(instance)]

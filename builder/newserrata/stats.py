@@ -30,6 +30,8 @@ class Facts:
     language: str
     source_language: str | None
     system: str | None
+    process: str
+    localised: bool
 
     @classmethod
     def of(cls, record: Record) -> Facts:
@@ -37,7 +39,8 @@ class Facts:
                    record.mqm_score, sum(len(a.spans) for a in record.annotations),
                    [(f"{record.source}/{a.annotator_id}", a.annotator_kind) for a in record.annotations],
                    record.agreement,
-                   alpha_of(record), record.language, record.source_language, record.system)
+                   alpha_of(record), record.language, record.source_language, record.system, record.process,
+                   record.localised)
 
 
 @dataclass
@@ -58,6 +61,8 @@ class Tally:
     text_languages: set[str] = field(default_factory=set)
     source_languages: set[str] = field(default_factory=set)
     systems: set[str] = field(default_factory=set)
+    processes: Counter[str] = field(default_factory=Counter)
+    not_localised: int = 0
 
     def add(self, facts: Facts) -> None:
         self.records += 1
@@ -80,6 +85,8 @@ class Tally:
             self.source_languages.add(facts.source_language)
         if facts.system:
             self.systems.add(facts.system)
+        self.processes[facts.process] += 1
+        self.not_localised += not facts.localised
 
     def combine(self, other: Tally) -> None:
         self.records += other.records
@@ -98,6 +105,8 @@ class Tally:
         self.text_languages.update(other.text_languages)
         self.source_languages.update(other.source_languages)
         self.systems.update(other.systems)
+        self.processes.update(other.processes)
+        self.not_localised += other.not_localised
 
     @property
     def languages(self) -> set[str]:

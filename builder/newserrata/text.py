@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from typing import Any
@@ -41,6 +42,12 @@ def normalize(text: str) -> str:
 
 def read_text(data: bytes) -> str:
     return normalize(decode_utf8(data))
+
+
+def text_digest(text: str) -> str:
+    """sha256 of a text's UTF-8 bytes: how a record names a source text it does not carry, so that a copy
+    attached later can be checked character for character."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def lone_surrogate(value: Any, pointer: str = "") -> str | None:

@@ -10,6 +10,7 @@ from newserrata.checks import Level, check_record
 from newserrata.errors import Problems
 from newserrata.jsonl import read_lines
 from newserrata.mushroom import refuse_neighbour
+from newserrata.paths import refused
 from newserrata.records_io import iter_records
 from newserrata.scoring import elsewhere, load_gold
 from newserrata.sources import native
@@ -144,6 +145,8 @@ def validate(paths: list[Path], kind: str | None = None, gold: Gold | None = Non
     for path in paths:
         if not path.exists():
             problems.add(str(path), None, "", "no such file or folder", "check the path")
+            continue
+        if refused(path, problems):
             continue
         if path.is_dir() and kind not in (None, "data", "record"):
             for file in sorted(path.glob("*.json" if kind == "article" else "*.jsonl")):

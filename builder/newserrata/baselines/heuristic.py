@@ -22,7 +22,7 @@ WINDOW = 7
 WORD = re.compile(r"\w+")
 # "Putin ... with Vladimir Putin": one party named again after a word that introduces a second party.
 NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
-POSSESSIVE = re.compile(r"['’]s?$")
+POSSESSIVE = re.compile(r"['’]s?\Z")
 SECOND_PARTY = {"with", "and", "to", "between", "against", "from", "by", "versus", "vs", "met", "called", "mit", "und"}
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 # ",," ";;" "..": doubled punctuation, but not an ellipsis.

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,8 @@ from tqdm import tqdm
 
 from newserrata.atomic import write_bytes
 from newserrata.errors import InputError, Problem, scrub
+from newserrata.jsonl import Each, kind_of, loads, shape_problems
+from newserrata.paths import read_input
 from newserrata.taxonomy import CATEGORIES
 
 KEY_VARIABLES = ("NEWSERRATA_LLM_KEY", "OPENAI_API_KEY")
@@ -52,6 +55,11 @@ Article ({language}):
 >>>"""
 
 
+COMPLETION = {"choices": Each({"message": {"content": (str, type(None))}}, list)}
+"""What of a chat completion is read: the first choice's text (null when the model said nothing)."""
+TOKEN_COUNTS = ("prompt_tokens", "completion_tokens")
+
+
 class EndpointError(Exception):
     """The endpoint failed or answered something other than a chat completion; safe to print."""
 
@@ -65,8 +73,19 @@ def default_cache() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "newserrata" / "llm"
 
 
-def api_key() -> str | None:
-    return next((os.environ[v] for v in KEY_VARIABLES if os.environ.get(v)), None)
+def api_key() -> tuple[str, str] | None:
+    """(variable, key) of the first key variable that is set."""
+    return next(((v, os.environ[v]) for v in KEY_VARIABLES if os.environ.get(v)), None)
+
+
+def key_flaw(key: str) -> str | None:
+    """Why a key cannot be one: an HTTP header cannot carry whitespace inside it, control characters or
+    non-ASCII, and the client would retry the failed request for half a minute as if the server were down."""
+    for at, char in enumerate(key, 1):
+        if char.isspace() or not char.isprintable() or not char.isascii():
+            name = "a newline" if char == "\n" else unicodedata.name(char, "").lower() or f"U+{ord(char):04X}"
+            return f"character {at} of {len(key)} is {name}"
+    return None
 
 
 def messages(record: dict[str, Any]) -> list[dict[str, str]]:
@@ -84,8 +103,8 @@ def parse_errors(content: str) -> list[dict[str, Any]] | None:
     for candidate in (content, *re.findall(r"```(?:json)?\s*(.*?)```", content, re.DOTALL),
                       content[content.find("{"):content.rfind("}") + 1]):
         try:
-            value = json.loads(candidate)
-        except (json.JSONDecodeError, ValueError):
+            value = loads(candidate)
+        except ValueError:
             continue
         errors = value.get("errors") if isinstance(value, dict) else value
         if isinstance(errors, list):
@@ -206,18 +225,18 @@ class Judge:
         if path.exists():
             self.usage.add(cached=1)
             return self.cached(path)
-        response = self.completion(chat)
-        content = response.choices[0].message.content or ""
-        usage = response.usage
-        self.usage.add(requests=1, prompt_tokens=usage.prompt_tokens if usage else 0,
-                       completion_tokens=usage.completion_tokens if usage else 0)
+        body = self.completion(chat)
+        content = body["choices"][0]["message"]["content"] or ""
+        usage = body.get("usage") or {}
+        self.usage.add(requests=1, prompt_tokens=usage.get("prompt_tokens") or 0,
+                       completion_tokens=usage.get("completion_tokens") or 0)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes(path, json.dumps({"model": self.model, "content": content}, ensure_ascii=False).encode("utf-8"))
         return content
 
     def cached(self, path: Path) -> str:
         try:
-            content = json.loads(path.read_bytes())["content"]
+            content = loads(read_input(path).decode("utf-8"))["content"]
         except (OSError, ValueError, KeyError, TypeError):
             content = None
         if not isinstance(content, str):
@@ -226,10 +245,14 @@ class Judge:
                                       "again; only its reply is asked for again")])
         return content
 
-    def completion(self, chat: list[dict[str, str]]) -> Any:
-        """The endpoint's reply, or EndpointError saying what went wrong; the key never appears in it."""
+    def completion(self, chat: list[dict[str, str]]) -> dict[str, Any]:
+        """The endpoint's reply, checked to be a chat completion whose first choice has text (or null) and
+        whose token counts are numbers, or EndpointError saying what came instead; the key never appears in it.
+        The body is read raw: the client builds its reply objects without checking them, so a reply of the
+        wrong shape would only fail later, as a TypeError far from its cause."""
         try:
-            response = self.client.chat.completions.create(model=self.model, messages=chat, temperature=0)
+            raw = self.client.chat.completions.with_raw_response.create(model=self.model, messages=chat,
+                                                                        temperature=0)
         except APIStatusError as exc:
             retried = exc.status_code in RETRIED_STATUSES or exc.status_code >= 500
             why = "refused the API key" if exc.status_code == 401 else "failed"
@@ -239,16 +262,28 @@ class Judge:
         except APIConnectionError as exc:
             raise EndpointError(scrub(f"{self.base_url} cannot be reached after {self.retries} retries: {exc}",
                                       self.key)) from None
-        except ValueError:  # a body announced as JSON that is not
-            response = None
-        if response is None or isinstance(response, str):
-            body = "a body that is not JSON" if response is None else _excerpt(response)
-            raise EndpointError(scrub(f"{self.base_url} answered with {body} instead of a chat completion (is "
+        try:
+            body = loads(raw.text)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            shown = ("a body that is not JSON" if "json" in raw.headers.get("content-type", "")
+                     else _excerpt(raw.text)) if body is None else f"JSON that is {kind_of(body)}"
+            raise EndpointError(scrub(f"{self.base_url} answered with {shown} instead of a chat completion (is "
                                       "--base-url the API root, e.g. http://host/v1?)", self.key))
-        if not response.choices:
+        if body.get("choices") == []:
             raise EndpointError(f"{self.base_url} answered with no choices for model {self.model!r}: an empty "
                                 "completion (check the model name)")
-        return response
+        wrong = next(shape_problems(body, COMPLETION), None)
+        usage = body.get("usage")
+        if wrong is None and usage is not None:
+            wrong = next(shape_problems(usage, dict, "/usage"), None) or next(
+                ((f"/usage/{k}", f"expected an integer, got {kind_of(usage[k])}") for k in TOKEN_COUNTS
+                 if usage.get(k) is not None and type(usage[k]) is not int), None)
+        if wrong is not None:
+            raise EndpointError(scrub(f"{self.base_url} answered with a malformed chat completion: {wrong[0]}: "
+                                      f"{wrong[1]} (is the endpoint OpenAI-compatible?)", self.key))
+        return body
 
     def predict(self, record: dict[str, Any]) -> list[dict[str, Any]]:
         errors = parse_errors(self.reply(messages(record)))

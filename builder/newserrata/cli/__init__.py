@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
+from typing import NoReturn
 
 from newserrata.cli import (
     annotate,
@@ -23,6 +24,7 @@ from newserrata.cli import (
     build,
     compare,
     convert,
+    hydrate,
     imports,
     lm_eval,
     publish,
@@ -30,9 +32,11 @@ from newserrata.cli import (
     score,
     validate,
 )
-from newserrata.errors import InputError, Problem, capped
+from newserrata.cli.output import closing, declared
+from newserrata.errors import InputError, Problem, Problems, capped
+from newserrata.paths import refuse_overwrite
 
-COMMANDS = [validate, build, imports, annotate, publish, score, compare, baseline, report, lm_eval, convert]
+COMMANDS = [validate, build, imports, hydrate, annotate, publish, score, compare, baseline, report, lm_eval, convert]
 INTERRUPTED = 130
 TERMINATED = 143
 OUTPUT_HINTS = {
@@ -78,8 +82,19 @@ def output_problem(exc: OSError, args: argparse.Namespace) -> Problem:
     return Problem(str(where), None, "", f"cannot write: {exc.strerror or exc}", hint)
 
 
+class Parser(argparse.ArgumentParser):
+    """A usage error is a refusal like any other: the usage, the message, then the closing line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        command = self.prog.removeprefix("newserrata").strip().split(" ")[0] or "newserrata"
+        print(closing(command, 1), file=sys.stderr)
+        sys.exit(2)
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
+    root = Parser(
         prog="newserrata",
         description="Build, check, publish and score the NewsErrata error-detection benchmark.",
     )
@@ -114,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     try:
         with _sigterm_raises():
+            check_files(args)
             return args.func(args)
     except OSError as exc:
         return _report(args.command, InputError([output_problem(exc, args)]))
@@ -126,10 +142,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return TERMINATED if terminated else INTERRUPTED
 
 
+def check_files(args: argparse.Namespace) -> None:
+    """The one rule for every command, from the inputs and outputs its arguments declare: no output may be
+    one of its inputs (or inside an input folder, or another of its outputs)."""
+    problems = Problems()
+    refuse_overwrite(declared(args, "inputs"), declared(args, "outputs"), problems)
+    problems.raise_if_any()
+
+
 def _report(command: str, exc: InputError) -> int:
     for line in capped(exc.problems):
         print(line, file=sys.stderr)
-    print(f"{command}: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
+    print(closing(command, len(exc.problems)), file=sys.stderr)
     return 2
 
 

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from newserrata.annotate import export, import_export
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, input_arg, json_option, output_arg
 from newserrata.taxonomy import CATEGORIES
 
 
@@ -38,9 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     e = steps.add_parser("export", help="write Label Studio tasks and the labeling config",
                          description="One task per article (data.text is the normalised text, with its article_id "
                                      "and text_sha256) and a labeling config built from the taxonomy.")
-    e.add_argument("--articles", default="data/articles", help="article folder (default: data/articles)")
-    e.add_argument("--out", required=True, help="tasks file to import into Label Studio (JSON)")
-    e.add_argument("--config-out", required=True, help="labeling config to paste into the project (XML)")
+    input_arg(e, "--articles", default="data/articles", help="article folder (default: data/articles)")
+    output_arg(e, "--out", required=True, help="tasks file to import into Label Studio (JSON)")
+    output_arg(e, "--config-out", required=True, help="labeling config to paste into the project (XML)")
     json_option(e, "the counts")
     e.set_defaults(func=run_export)
     i = steps.add_parser("import", help="turn a Label Studio JSON export into a label batch",
@@ -48,9 +48,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                      "annotator). Cancelled annotations are skipped, drafts and predictions ignored. "
                                      "A task whose article text changed since the export is refused. Exit 2 on any "
                                      "problem, with nothing written.")
-    i.add_argument("export", help="the JSON export of the Label Studio project")
+    input_arg(i, "export", help="the JSON export of the Label Studio project")
     i.add_argument("--annotator-kind", required=True, help="who labelled, e.g. professional-translator, maintainer")
-    i.add_argument("--out", required=True, help="label batch to write, e.g. data/labels/BATCH.jsonl")
-    i.add_argument("--articles", default="data/articles", help="article folder (default: data/articles)")
+    output_arg(i, "--out", required=True, help="label batch to write, e.g. data/labels/BATCH.jsonl")
+    input_arg(i, "--articles", default="data/articles", help="article folder (default: data/articles)")
     json_option(i, "the counts")
     i.set_defaults(func=run_import)

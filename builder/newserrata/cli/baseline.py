@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from newserrata.baselines import NAMES, predictions
-from newserrata.baselines.llm import KEY_VARIABLES, EndpointError, Judge, api_key
+from newserrata.baselines.llm import KEY_VARIABLES, EndpointError, Judge, api_key, key_flaw
 from newserrata.checks import Level, check_record
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, input_arg, json_option, output_arg
 from newserrata.errors import Problems
 from newserrata.jsonl import write_lines
 from newserrata.scoring import load_gold
@@ -25,10 +25,16 @@ def run(args: argparse.Namespace) -> int:
     records = [r for file, line, r in gold if check_record(r, (file, line), problems, Level.GOLD)]
     problems.raise_if_any()
     if args.name == "llm":
-        key = api_key()
-        if key is None:
+        found = api_key()
+        if found is None:
             problems.add("environment", None, "", f"no API key in {' or '.join(KEY_VARIABLES)}",
                          "export one of them (any value for an endpoint that needs no key)")
+            problems.raise_if_any()
+        variable, key = found
+        if (flaw := key_flaw(key)) is not None:
+            problems.add("environment", None, variable, f"the API key is not a key: {flaw}",
+                         f"strip it (a key read from a file keeps its newline): export {variable}="
+                         f"\"$(tr -d '[:space:]' < KEYFILE)\"")
             problems.raise_if_any()
         judge = Judge(args.base_url, args.model, key, workers=args.workers,
                       **({"cache": Path(args.cache)} if args.cache else {}))
@@ -59,10 +65,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "fragments, source numbers), llm (an OpenAI-compatible chat endpoint; key from "
                                    "NEWSERRATA_LLM_KEY or OPENAI_API_KEY). Exit 2 on bad input.")
     p.add_argument("name", choices=NAMES, help="which baseline")
-    p.add_argument("--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
+    input_arg(p, "--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
     p.add_argument("--split", help="split of a build folder or Hub dataset (default: test)")
     p.add_argument("--config", help="config of a build folder or Hub dataset (default: default)")
-    p.add_argument("--out", required=True, help="predictions .jsonl to write")
+    output_arg(p, "--out", required=True, help="predictions .jsonl to write")
     p.add_argument("--base-url", help="llm: endpoint, e.g. https://api.openai.com/v1 or http://localhost:8000/v1")
     p.add_argument("--model", help="llm: model name")
     p.add_argument("--workers", type=int, default=4, help="llm: concurrent requests (default 4)")

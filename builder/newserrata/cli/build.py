@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from newserrata.build import DEFAULT_OUT, DEFAULT_RELEASE, BuildResult, build
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, input_arg, json_option, output_arg, strict_option
 from newserrata.errors import InputError, Problem
+from newserrata.sources import artifacts
 
 
 def _source_files(values: list[str]) -> dict[str, Path]:
@@ -40,7 +41,10 @@ def summary(result: BuildResult) -> str:
                  + f"{result.records:>12}")
     total = result.statistics["total"]
     lines.append(f"  gold spans {result.spans}, annotator spans {total['annotator_spans']}, "
-                 f"annotators {total['annotators']}, mean pairwise IoU {_shown(total['mean_pairwise_iou'])}")
+                 f"annotators {result.annotators}, mean pairwise IoU {_shown(total['mean_pairwise_iou'])}")
+    if result.ids_not_people:
+        lines.append(f"  annotator ids not counted as people (per-item slots or shared ratings): "
+                     f"{', '.join(result.ids_not_people)}")
     for n, per in result.statistics["sources"].items():
         dropped = sum(d["source"] == n for d in result.duplicates)
         lines.append(f"  {n}: Krippendorff alpha {_shown(per['total']['krippendorff_alpha'])}, "
@@ -49,6 +53,8 @@ def summary(result: BuildResult) -> str:
         met = {k: v for k, v in result.importers.get(n, {}).items() if k != "records"}
         if met:
             lines.append("    " + ", ".join(f"{k} {v}" for k, v in met.items()))
+        if found := artifacts(met):
+            lines.append(f"    upstream artifacts: {found}")
     lines.append("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in result.seconds.items()))
     if result.locked:
         lines.append(f"  locked version {result.version}")
@@ -65,7 +71,8 @@ def warning(result: BuildResult) -> str:
 def run(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.sources.split(",") if n.strip()] if args.sources is not None else None
     result = build(args.release, args.out, sources=names, source_files=_source_files(args.source_file),
-                   sources_dir=args.sources_dir, offline=args.offline, lock=args.lock, progress=not args.json)
+                   sources_dir=args.sources_dir, offline=args.offline, lock=args.lock, progress=not args.json,
+                   strict=args.strict)
     emit(args.json, result.to_dict(), summary(result))
     if result.partial:
         print(warning(result), file=sys.stderr)
@@ -78,17 +85,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "group hash and write dist/<version>/ (parquet per config and split, README.md "
                                    "card, DATASHEET.md, report.html, MANIFEST.json). Missing sources give "
                                    "dist/<version>-partial/. Exit 2 on bad input, with nothing written.")
-    p.add_argument("--release", type=Path, default=DEFAULT_RELEASE, help="release file (default: %(default)s)")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
+    input_arg(p, "--release", type=Path, default=DEFAULT_RELEASE, help="release file (default: %(default)s)")
+    output_arg(p, "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: %(default)s)")
     p.add_argument("--sources", metavar="A,B", help="build only these sources (the build is then partial)")
-    p.add_argument("--source-file", action="append", default=[], metavar="NAME=PATH",
-                   help="read source NAME from a local file or folder instead of its url or path; a source pinned to "
-                   "several files takes NAME:ROLE=PATH for the others (repeatable)")
-    p.add_argument("--sources-dir", type=Path, metavar="FOLDER",
-                   help="a folder of pinned source files under their download names (e.g. a copy for offline builds)")
+    input_arg(p, "--source-file", path=lambda value: value.partition("=")[2], action="append", default=[],
+              metavar="NAME=PATH", help="read source NAME from a local file or folder instead of its url or path; a "
+              "source pinned to several files takes NAME:ROLE=PATH for the others (repeatable)")
+    input_arg(p, "--sources-dir", type=Path, metavar="FOLDER",
+              help="a folder of pinned source files under their download names (e.g. a copy for offline builds)")
     p.add_argument("--offline", action="store_true", help="never download; uncached remote sources are missing")
     p.add_argument("--lock", action="store_true", help=f"write the release lock ({DEFAULT_RELEASE.parent}/releases/"
                    "<version>.lock.json) after a complete build")
+    strict_option(p)
     json_option(p, "the result (progress is then silent)")
     p.set_defaults(func=run)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from newserrata import mushroom
+from newserrata.cli.output import input_arg, output_arg
 from newserrata.convert import mushroom_to_predictions, predictions_to_mushroom, records_to_mushroom
 from newserrata.errors import Problems
 from newserrata.jsonl import write_lines
@@ -42,9 +43,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "reference (model_output_text, soft_labels, hard_labels). Definitions: "
                                    "docs/scoring.md. Exit 2 on bad input, with nothing written.")
     p.add_argument("direction", choices=("predictions-to-mushroom", "mushroom-to-predictions", "records-to-mushroom"))
-    p.add_argument("input", metavar="IN", help="predictions or Mu-SHROOM .jsonl; for records-to-mushroom, "
-                   "dist/<version>, a records .jsonl/.parquet, or ORG/NAME@REVISION")
-    p.add_argument("--out", required=True, help="the JSON Lines file to write")
+    input_arg(p, "input", metavar="IN", help="predictions or Mu-SHROOM .jsonl; for records-to-mushroom, "
+              "dist/<version>, a records .jsonl/.parquet, or ORG/NAME@REVISION")
+    output_arg(p, "--out", required=True, help="the JSON Lines file to write")
     p.add_argument("--split", help="records-to-mushroom: split of a build folder or Hub dataset (default: test)")
     p.add_argument("--config", help="records-to-mushroom: config of a build folder or Hub dataset (default: default)")
     p.set_defaults(func=run)

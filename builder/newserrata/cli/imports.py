@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 from types import MappingProxyType
 
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, input_arg, json_option, output_arg, strict_option
 from newserrata.imports import import_file
-from newserrata.sources import MAIN, Source, SourceKind, SourceLog, kinds
+from newserrata.sources import MAIN, Source, SourceKind, SourceLog, artifacts, kinds
 
 
 def run(args: argparse.Namespace) -> int:
@@ -20,12 +20,13 @@ def run(args: argparse.Namespace) -> int:
                     options=MappingProxyType(options))
     inputs = {MAIN: path, **{role: Path(getattr(args, role)) for role in importer.extra_files
                              if getattr(args, role) is not None}}
-    log = SourceLog()
+    log = SourceLog(strict=args.strict)
     counts = import_file(source, inputs, Path(args.out), log)
     summary = {"file": str(path), "out": str(args.out), "source": name, **counts.to_dict(), **log.as_dict()}
     emit(args.json, summary, f"import {importer.name}: {counts.records} records, {counts.annotations} "
          f"annotations, {counts.gold_spans} gold spans -> {args.out}\n  "
-         + ", ".join(f"{key}: {value}" for key, value in log.as_dict().items() if key != "records"))
+         + ", ".join(f"{key}: {value}" for key, value in log.as_dict().items() if key != "records")
+         + (f"\n  upstream artifacts: {found}" if (found := artifacts(log.counts)) else ""))
     return 0
 
 
@@ -40,10 +41,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             continue
         k = formats.add_parser(importer.name, aliases=list(importer.aliases), help=importer.description.split(":")[0],
                                description=importer.description + ".")
-        k.add_argument("file", help="the source's main file")
+        input_arg(k, "file", help="the source's main file")
         for role in importer.extra_files:
-            k.add_argument(f"--{role}", metavar="PATH", help=f"the source's {role} file")
-        k.add_argument("--out", required=True, help="records file to write (JSON Lines)")
+            input_arg(k, f"--{role.replace('_', '-')}", dest=role, metavar="PATH", help=f"the source's {role} file")
+        output_arg(k, "--out", required=True, help="records file to write (JSON Lines)")
         k.add_argument("--source", help="release source name, the prefix of every id (default: from the file name)")
         k.add_argument("--domain", default="news", help="domain of the records; pass '' for none (default: news)")
         k.add_argument("--license", default=importer.default_license,
@@ -51,5 +52,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         for option in importer.options:
             k.add_argument(f"--{option.name.replace('_', '-')}", dest=option.name, default=option.default,
                            type=option.type, choices=option.choices or None, help=option.help)
+        strict_option(k)
         json_option(k, "the summary")
         k.set_defaults(func=run, importer=importer)

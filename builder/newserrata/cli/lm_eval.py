@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from newserrata.cli.output import closing, input_arg
 from newserrata.errors import Problems
 from newserrata.harness import OWN_OPTIONS, TASK, TASK_DIR, _load, task_config
 
@@ -42,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             cli_evaluate()
         except SystemExit as exc:
-            return exc.code if isinstance(exc.code, int) else 1
+            code = exc.code if isinstance(exc.code, int) else 1
+            if code == 2:  # lm-eval refused its options, after printing why
+                print(closing("lm-eval", 1), file=sys.stderr)
+            return code
         finally:
             sys.argv = argv
     return 0
@@ -53,7 +57,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Run integrations/lm_eval (docs/harnesses.md) through `lm-eval run`. Options "
                                    "after `--` go to lm-eval: --model, --model_args, --output_path, --log_samples, "
                                    "--limit, ... The reported numbers are those of `newserrata score`.")
-    p.add_argument("--gold", help="dist/<version> or ORG/NAME@REVISION (default: the task's pinned Hub version)")
+    input_arg(p, "--gold", help="dist/<version> or ORG/NAME@REVISION (default: the task's pinned Hub version)")
     p.add_argument("--split", default="test", help="split to evaluate (default: test; tune on validation)")
     p.add_argument("--config", default="default", help="dataset config (default: default)")
     p.add_argument("lm_eval_args", nargs=argparse.REMAINDER, metavar="-- LM_EVAL_OPTIONS",

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, input_arg, json_option
 from newserrata.publish import PublishError, format_plan, publish
 
 
@@ -33,14 +33,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "MANIFEST.json, records valid, card valid), upload it to a dataset repository in one commit, "
                     "and tag that commit v<version>. Safe to re-run. The token comes from HF_TOKEN or "
                     "`hf auth login`. Exit 2 when the build or the tag is refused, 1 when the Hub fails.")
-    p.add_argument("build", help="the build folder, dist/<version>")
+    input_arg(p, "build", help="the build folder, dist/<version>")
     p.add_argument("--repo", required=True, help="dataset repository, ORG/NAME")
     p.add_argument("--private", action="store_true", help="create the repository private (if it does not exist)")
     p.add_argument("--create-pr", action="store_true",
                    help="open a pull request instead of committing to main; run publish again after merging to tag")
     p.add_argument("--dry-run", action="store_true", help="verify and print the plan; send nothing")
     p.add_argument("--endpoint", help="Hub URL (default: HF_ENDPOINT or https://huggingface.co)")
-    p.add_argument("--release", help="release manifest whose releases/ folder holds the lock "
-                   "(default: data/release.toml)")
+    input_arg(p, "--release", help="release manifest whose releases/ folder holds the lock "
+              "(default: data/release.toml)")
     json_option(p, "the result")
     p.set_defaults(func=run)

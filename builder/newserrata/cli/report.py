@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from newserrata.cli.options import add_options, options
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, input_arg, json_option, output_arg
 from newserrata.records_io import check_layout
 from newserrata.report import LIMIT, System, _write, checked_records, default_title, read_predictions, report_data
 from newserrata.scoring import Session
@@ -58,11 +58,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "With --predictions, gold and predicted spans side by side and per-record scores, "
                     "worst first; each further file gets its own detail view. Without --predictions and "
                     "--split, every split is shown. Exit 2 on bad input, with nothing written.")
-    p.add_argument("records", metavar="BUILD_OR_RECORDS",
-                   help="a build folder (dist/<version>) or a records .jsonl / .parquet file")
-    p.add_argument("--predictions", metavar="PRED.jsonl", nargs="+",
-                   help="a model's predictions to compare with the gold spans; more files add a leaderboard")
-    p.add_argument("--out", required=True, help="the HTML file to write")
+    input_arg(p, "records", metavar="BUILD_OR_RECORDS",
+              help="a build folder (dist/<version>) or a records .jsonl / .parquet file")
+    input_arg(p, "--predictions", metavar="PRED.jsonl", nargs="+",
+              help="a model's predictions to compare with the gold spans; more files add a leaderboard")
+    output_arg(p, "--out", required=True, help="the HTML file to write")
     p.add_argument("--title", help="page title (default: name and version from MANIFEST.json)")
     p.add_argument("--limit", type=int, default=LIMIT,
                    help="embed at most this many articles; statistics still cover all (default: %(default)s)")

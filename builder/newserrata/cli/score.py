@@ -7,7 +7,7 @@ import sys
 
 from newserrata import mushroom
 from newserrata.cli.options import add_options, options
-from newserrata.cli.output import emit, json_option
+from newserrata.cli.output import emit, input_arg, json_option
 from newserrata.scoring import Report, Session
 
 
@@ -38,8 +38,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "record IoU, document-level AUROC / balanced accuracy / Kendall / Pearson (pooled "
                                    "and within source), per category and per source, on the whole split or a subset. "
                                    "Definitions: docs/scoring.md. Exit 2 on bad input.")
-    p.add_argument("--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
-    p.add_argument("--predictions", required=True, help="predictions .jsonl (schema/prediction.schema.json)")
+    input_arg(p, "--gold", required=True, help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION")
+    input_arg(p, "--predictions", required=True, help="predictions .jsonl (schema/prediction.schema.json)")
     json_option(p, "the full report")
     add_options(p, "score")
     p.set_defaults(func=run)

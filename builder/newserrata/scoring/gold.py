@@ -19,10 +19,11 @@ import pyarrow.parquet as pq
 from huggingface_hub import list_repo_refs
 
 from newserrata.errors import InputError, Problem, Problems
+from newserrata.paths import check_readable
 from newserrata.predictions import Located
 from newserrata.records_io import check_layout, iter_records, layout, split_files, versions_beside
 
-HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+@[^\s@]+$")
+HUB_ID = re.compile(r"[\w.-]+/[\w.-]+@[^\s@]+")
 
 
 def per_length(badness: float, length: int, mqm_per: int | None) -> float:
@@ -81,7 +82,7 @@ def load_gold(spec: str, *, split: str | None, config: str | None, problems: Pro
         return iter_records(path, problems, config, split), f"{spec} ({config}/{split})"
     if path.exists():
         return iter_records(path, problems), spec
-    if HUB_ID.match(spec):
+    if HUB_ID.fullmatch(spec):
         return _hub_rows(spec, split, config), f"{spec} ({config}/{split})"
 
     others = versions_beside(path)
@@ -142,6 +143,7 @@ def _hub_choices(repo: str, revision: str, config: str) -> str:
 
 def _ids_of(file: Path) -> list[str]:
     try:
+        check_readable(file)
         return pq.read_table(file, columns=["id"]).column("id").to_pylist()
     except (OSError, pa.ArrowException):  # a damaged shard of another split is not this command's business
         return []

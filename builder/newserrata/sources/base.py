@@ -81,6 +81,29 @@ class Source:
         return kinds()[self.kind]
 
 
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What the datasheet and the card say of a source, declared by its kind so that a new kind cannot
+    enter the benchmark undescribed. Counts (records, languages, annotator kinds, drops by rule) are not
+    declared here: they are read off the records and the SourceLog, so they cannot drift."""
+
+    labelled_by: str
+    """Who made the labels, in words: "crowd workers (Amazon Mechanical Turk)", "professional translators"."""
+    people: str
+    """How many distinct people, where known, and why not where unknown (per-row slots are not people)."""
+    self_contained: str
+    """"yes", or "no: ..." saying what a record lacks and how a user completes it."""
+    inputs: tuple[tuple[str, str], ...]
+    """(input, license or terms) for every input the records come from: labels, texts, source texts."""
+    mapping: tuple[tuple[str, str], ...] = ()
+    """(the corpus' own label, what NewsErrata makes of it), in the corpus' terms."""
+    notes: tuple[str, ...] = ()
+    """Other things a user must know to use the source right (controls, dropped parts and why)."""
+    ids_are_people: bool = True
+    """False when annotation ids are not people: slots (wid_0..wid_2 restarting per item), or one annotation
+    joining several raters' shares of a document; such ids are never counted as annotators."""
+
+
 @dataclass
 class SourceLog:
     """What a reader met on its way: counted quirks and drops, and a few facts worth showing (a file's
@@ -88,9 +111,24 @@ class SourceLog:
 
     counts: Counter[str] = field(default_factory=Counter)
     facts: dict[str, str] = field(default_factory=dict)
+    strict: bool = False
+    """Refuse upstream artifacts a reader would otherwise realign or drop and count (`--strict`)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.facts, **dict(sorted(self.counts.items()))}
+
+
+def artifacts(counts: Mapping[str, Any]) -> str:
+    """The upstream artifacts a reader realigned or dropped, as one line of a summary ("" if none): the
+    counts named `spans_realigned_<rule>` and `spans_dropped_<reason>` of its SourceLog."""
+    def said(prefix: str, what: str) -> str:
+        found = {k.removeprefix(prefix): v for k, v in sorted(counts.items()) if k.startswith(prefix) and v}
+        reasons = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in found.items())
+        return f"{sum(found.values())} spans {what}" + (f" ({reasons})" if found else "")
+
+    if not any(k.startswith(("spans_realigned_", "spans_dropped_")) and v for k, v in counts.items()):
+        return ""
+    return f"{said('spans_realigned_', 'realigned')}, {said('spans_dropped_', 'dropped')}"
 
 
 class SourceKind(ABC):
@@ -127,6 +165,10 @@ class SourceKind(ABC):
         """The files of a "folder" source that its records are read from, by relative path: their digest
         pins the source's input in the lock."""
         return []
+
+    @abstractmethod
+    def provenance(self, source: Source) -> Provenance:
+        """Who labelled this source's records and under what terms: the datasheet's section on it."""
 
     @abstractmethod
     def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:

@@ -26,8 +26,18 @@ Decisions that shape the published records:
 - `Accuracy/Creative Reinterpretation` keeps the mistranslation category but becomes `neutral`:
   Google's scoring gives it weight 0; it marks an acceptable liberty, not an error.
 - An error row without any `<v>` span covers its whole segment; a last `<v>` left open runs to the
-  end of the cell. Rows whose copy of a segment differs from the segment text by more than a few
-  characters are refused, never guessed at.
+  end of the cell.
+- Upstream artifacts do not stop a build, and are never guessed at. A row whose copy of a segment
+  differs from the segment text by more than a few characters is realigned when an exact rule
+  explains the difference: the row repeats text right beside itself, as Google's newstest2020
+  source-error files do (`beinhalten<v>beinhalten</v>`; the rule is in `mqm_repeats`; counted as
+  `spans_realigned_repeated_text`). Otherwise its span is dropped and counted
+  (`spans_dropped_row_differs_from_segment`); the rater's scores lose it too, since scores are
+  recomputed from spans, but the rater is not said to have found no errors. Rows of a file without
+  a metadata column that lack the globalSegId and rater cells the header names (Google's
+  newstest2020 zh-en source-error file) are read with rater `unnamed` and counted
+  (`rows_without_seg_id_and_rater_cells`). `strict` (`--strict` on build and import) refuses all of
+  these as before: exit 2, nothing written.
 - Ids are `<source>.<doc>.<system>`, the group `<source>.<doc>` (doc without its `:xx-yy` suffix,
   sanitised to [A-Za-z0-9._-]); a collision after sanitising is an error.
 - Human references (systems named like `ref`, `refA`, `Human-B`) get process "human-translation":
@@ -48,7 +58,8 @@ from typing import Any
 
 from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Segment, Span
-from newserrata.sources.base import MAIN, Option, Source, SourceKind, SourceLog, register
+from newserrata.sources.base import MAIN, Option, Provenance, Source, SourceKind, SourceLog, register
+from newserrata.sources.mqm_repeats import realign
 from newserrata.sources.mqm_rows import (
     LANGUAGE,
     Doc,
@@ -72,9 +83,10 @@ ISO_639_1 = set(
     "so sq sr su sv sw ta te tg th tk tl tr uk ur uz vi xh yo zh zu".split()
 )
 UNSAFE_ID = re.compile(r"[^A-Za-z0-9._-]+")
-HUMAN = re.compile(r"^(ref|human)([-_. ]?[A-Za-z0-9]{1,2})?$", re.IGNORECASE)
+HUMAN = re.compile(r"(ref|human)([-_. ]?[A-Za-z0-9]{1,2})?", re.IGNORECASE)
 SPAN_ORDER = attrgetter("start", "end", "category", "severity")
 MAX_ROW_DIFFERENCE = 4
+ROW_DIFFERS = "this row's copy of the segment differs from the segment text beyond a few characters"
 
 
 def _segment_text(seg: Seg, side: str) -> str:
@@ -110,14 +122,22 @@ def _mapper(variant: str, canonical: str) -> tuple[int, int, int] | None:
     return prefix, len(variant) - suffix, len(canonical) - suffix
 
 
-def _place(mark: Mark, canonical: str, log: SourceLog) -> tuple[int, int] | str:
-    """Offsets of a mark inside the segment text, or why it cannot be placed."""
+def _place(mark: Mark, canonical: str, log: SourceLog) -> tuple[int, int] | str | None:
+    """Offsets of a mark inside the segment text, why it cannot be placed, or None when its row is an
+    upstream artifact no exact rule reconciles (the span is dropped and counted; strict refuses it)."""
     if mark.start is None or mark.end is None:
         start, end = 0, len(canonical)
     else:
         mapping = _mapper(mark.text, canonical)
         if mapping is None:
-            return "this row's copy of the segment differs from the segment text beyond a few characters"
+            placed = None if log.strict else realign(mark.text, mark.start, mark.end, canonical)
+            if placed is not None:
+                log.counts["spans_realigned_repeated_text"] += 1
+                return placed
+            if log.strict:
+                return ROW_DIFFERS
+            log.counts["spans_dropped_row_differs_from_segment"] += 1
+            return None
         if mark.text != canonical:
             log.counts["spans_realigned_to_segment_text"] += 1
         prefix, variant_end, end_of_change = mapping
@@ -178,7 +198,7 @@ def default_source_name(path: Path) -> str:
 
 
 def _pair_suffix(doc: str) -> tuple[str, str] | None:
-    match = re.search(r":([A-Za-z]{2,3})-([A-Za-z]{2,3})$", doc)
+    match = re.search(r":([A-Za-z]{2,3})-([A-Za-z]{2,3})\Z", doc)
     return (match.group(1).lower(), match.group(2).lower()) if match else None
 
 
@@ -187,16 +207,23 @@ def _languages(data: ParsedFile, path: Path, source_language: str | None, target
     suffixes = {_pair_suffix(doc) for _, doc in data.docs}
     candidates = [data.languages, suffixes.pop() if len(suffixes) == 1 else None,
                   languages_from_name(data.name), languages_from_name(path.name)]
-    inferred = next((c for c in candidates if c), None)
+    return language_pair(path, next((c for c in candidates if c), None), source_language, target_language, problems,
+                         "the file name or its documents", "name it like *_zhen.tsv")
+
+
+def language_pair(path: Path, inferred: tuple[str, str] | None, source_language: str | None,
+                  target_language: str | None, problems: Problems, found_in: str,
+                  naming: str) -> tuple[str, str] | None:
+    """The pair a release entry or flag gives, else the one the file shows; a tag must be BCP-47."""
     src = source_language or (inferred[0] if inferred else None)
     tgt = target_language or (inferred[1] if inferred else None)
     if not src or not tgt:
-        problems.add(str(path), None, "", "cannot tell the language pair from the file name or its documents",
-                     "name it like *_zhen.tsv, or pass source_language and target_language (import: "
-                     "--source-language zh --target-language en; release.toml: source_language, target_language)")
+        problems.add(str(path), None, "", f"cannot tell the language pair from {found_in}",
+                     f"{naming}, or pass source_language and target_language (import: --source-language zh "
+                     "--target-language en; release.toml: source_language, target_language)")
         return None
     for value in (src, tgt):
-        if not LANGUAGE.match(value):
+        if not LANGUAGE.fullmatch(value):
             problems.add(str(path), None, "", f"{value!r} is not a BCP-47 language tag", "e.g. en, de, zh")
             return None
     return src, tgt
@@ -246,6 +273,7 @@ def _record(doc: Doc, data: ParsedFile, ids: tuple[str, str], languages: tuple[s
     spans: dict[str, list[Span]] = {r: [] for r in raters}
     source_spans: dict[str, list[Span]] = {r: [] for r in raters}
     segments = []
+    unplaced: set[str] = set()  # raters with a dropped span: they found an error, so not no_errors
     found = len(problems)
     for seg, target, src, (start, end), (source_start, source_end) in zip(
             ordered, targets, sources, bounds, source_bounds, strict=True):
@@ -258,6 +286,9 @@ def _record(doc: Doc, data: ParsedFile, ids: tuple[str, str], languages: tuple[s
                 placed = (mark.start, mark.end)
             else:
                 placed = _place(mark, segment_text, log)
+            if placed is None:
+                unplaced.add(mark.rater)
+                continue
             if isinstance(placed, str):
                 problems.add(str(path), mark.line, "source" if mark.on_source else "target", placed,
                              "make every row of a segment carry the same text")
@@ -280,8 +311,8 @@ def _record(doc: Doc, data: ParsedFile, ids: tuple[str, str], languages: tuple[s
         annotations.append(Annotation(
             annotator_id=_bounded(_sanitise(rater)), annotator_kind=ANNOTATOR_KIND,
             spans=sorted(spans[rater], key=SPAN_ORDER), source_spans=sorted(source_spans[rater], key=SPAN_ORDER),
-            no_errors=not spans[rater] and not source_spans[rater]))
-    human = bool(HUMAN.match(doc.system.strip()))
+            no_errors=not spans[rater] and not source_spans[rater] and rater not in unplaced))
+    human = bool(HUMAN.fullmatch(doc.system.strip()))
     log.counts["human_reference_records"] += human
     record_id, group_id = ids
     return Record(
@@ -410,6 +441,23 @@ class WmtMqm(SourceKind):
 
     def default_name(self, path: Path) -> str:
         return default_source_name(path)
+
+    def provenance(self, source: Source) -> Provenance:
+        return Provenance(
+            labelled_by="professional translators in Google's MQM campaigns for WMT (Freitag et al. 2021), "
+                        "rating blind, document by document",
+            people="the rater ids of a file are pseudonyms of distinct people within one campaign",
+            self_contained="yes: the source document is `source_text`, segment by segment",
+            inputs=(("MQM ratings, source and target segments", f"{source.license} (google/wmt-mqm-human-"
+                     "evaluation)"),),
+            mapping=(("MQM category/subcategory", "the taxonomy's MQM column (docs/sources.md); "
+                      "`original_category` keeps the label"),
+                     ("Source issue / Source error", "source-issue, weighed by source_issue_weight"),
+                     ("HOTW-test, Found, Missed", "attention checks: dropped and counted")),
+            notes=("Human reference translations rated beside the machines are kept as controls with process "
+                   "human-translation.",
+                   "WMT marks omissions on the source side only: they are source_spans, not gold spans."),
+        )
 
     def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
         options = source.options

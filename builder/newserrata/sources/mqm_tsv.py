@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from newserrata.errors import InputError, Problem
+from newserrata.paths import hint, open_input
 
 STANDARD_COLUMNS = ("system", "doc", "docSegId", "globalSegId", "rater", "source", "target", "category",
                     "severity", "metadata")
@@ -86,7 +87,7 @@ def open_tsv(path: Path, member: str | None = None) -> Iterator[tuple[str, IO[by
     lower = path.name.lower()
     with ExitStack() as stack:
         try:
-            source: IO[bytes] = stack.enter_context(open(path, "rb"))
+            source: IO[bytes] = stack.enter_context(open_input(path))
             if lower.endswith((".gz", ".tgz")):
                 source = stack.enter_context(gzip.GzipFile(fileobj=source, mode="rb"))
             data = stack.enter_context(io.BufferedReader(_Forward(source, path, MAX_DECOMPRESSED), 1 << 20))
@@ -99,7 +100,7 @@ def open_tsv(path: Path, member: str | None = None) -> Iterator[tuple[str, IO[by
         except (gzip.BadGzipFile, zlib.error) as exc:
             raise _problem(path, None, "", f"cannot read: {exc}", "the file is damaged; fetch it again") from None
         except OSError as exc:
-            raise _problem(path, None, "", f"cannot read: {exc.strerror or exc}", "check the path") from None
+            raise _problem(path, None, "", f"cannot read: {exc.strerror or exc}", hint(exc, "check the path")) from None
         except (EOFError, tarfile.TarError) as exc:
             raise _problem(path, None, "", f"not a readable tar archive: {exc}",
                            "pass the .tsv.tar.gz as published, or the extracted .tsv") from None

@@ -18,8 +18,9 @@ from newserrata import schemas
 from newserrata.checks import check_spans
 from newserrata.errors import Problems
 from newserrata.jsonl import line_of_key, read_json, read_lines
+from newserrata.paths import NotRegularFile, read_input
 from newserrata.records import Annotation, Record, Span
-from newserrata.sources.base import MAIN, Source, SourceKind, SourceLog, register
+from newserrata.sources.base import MAIN, Provenance, Source, SourceKind, SourceLog, register
 from newserrata.text import TextDecodeError, read_text
 
 NO_ERRORS_HINT = 'an empty "spans" list needs "no_errors": true, and "no_errors" goes only with empty spans'
@@ -40,10 +41,13 @@ class Label:
     value: dict[str, Any]
 
 
-def _read_text_file(path: Path, problems: Problems, meta_path: Path, ptr: str) -> str | None:
-    """A missing or unreadable text is reported at the metadata line that names it, so it has a line."""
+def _read_text_file(path: Path, problems: Problems, meta_path: Path, ptr: str, folder: Path) -> str | None:
+    """A missing or unreadable text is reported at the metadata line that names it, so it has a line; one that is
+    not a regular file inside the article folder, at its own name."""
     try:
-        return read_text(path.read_bytes())
+        return read_text(read_input(path, folder))
+    except NotRegularFile as exc:
+        problems.add(str(path), None, "", str(exc.strerror), exc.hint)
     except OSError as exc:
         problems.add(str(meta_path), line_of_key(meta_path, ptr), ptr, f"cannot read {path.name}: {exc.strerror}",
                      "every <id>.json needs its <id>.txt, and source_text_file must name a file beside it")
@@ -52,8 +56,11 @@ def _read_text_file(path: Path, problems: Problems, meta_path: Path, ptr: str) -
     return None
 
 
-def read_article(meta_path: Path, problems: Problems) -> Article | None:
-    meta = read_json(meta_path, problems)
+def read_article(meta_path: Path, problems: Problems, folder: Path | None = None) -> Article | None:
+    """An article's metadata, text and source text, read only from inside `folder` (default: the metadata's own
+    folder), so a symlinked file cannot bring text from elsewhere into the data."""
+    folder = folder or meta_path.parent
+    meta = read_json(meta_path, problems, folder)
     if meta is None:
         return None
     found = len(problems)
@@ -67,11 +74,11 @@ def read_article(meta_path: Path, problems: Problems) -> Article | None:
                      f"id {meta['id']!r} differs from the file name {meta_path.stem!r}",
                      "name the files <id>.json and <id>.txt")
         return None
-    text = _read_text_file(meta_path.with_suffix(".txt"), problems, meta_path, "/id")
+    text = _read_text_file(meta_path.with_suffix(".txt"), problems, meta_path, "/id", folder)
     source_text = None
     if meta["source_text_file"] is not None:
         source_text = _read_text_file(meta_path.parent / meta["source_text_file"], problems, meta_path,
-                                      "/source_text_file")
+                                      "/source_text_file", folder)
     if text is None:
         return None
     return Article(meta["id"], meta, text, source_text)
@@ -80,7 +87,7 @@ def read_article(meta_path: Path, problems: Problems) -> Article | None:
 def read_articles(folder: Path, problems: Problems) -> dict[str, Article]:
     articles: dict[str, Article] = {}
     for meta_path in sorted(Path(folder).glob("*.json")):
-        article = read_article(meta_path, problems)
+        article = read_article(meta_path, problems, Path(folder))
         if article is not None:
             articles[article.id] = article
     return articles
@@ -224,6 +231,16 @@ class Native(SourceKind):
         out = folder_files(folder, problems)
         problems.raise_if_any()
         return out
+
+    def provenance(self, source: Source) -> Provenance:
+        return Provenance(
+            labelled_by="the NewsErrata maintainers, with the annotation guide in docs/annotation.md",
+            people="the annotator ids of the label files are pseudonyms of people",
+            self_contained="yes where an article names its source text; an article whose source is unknown "
+                           "(the seed article) has none",
+            inputs=(("articles and labels", f"{source.license} (see the card's Licenses section)"),),
+            mapping=(("NewsErrata categories", "used as they are"),),
+        )
 
     def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
         """Native articles carry their own license and domain in their metadata."""

@@ -16,7 +16,7 @@ reference (`Gold`), 3 crowd workers each. Verified against the published files:
 - Offsets of a text that occurs twice in a summary always name its first occurrence (the offsets
   were found by searching the text). They are kept as given and counted; a worker's repeated row
   (same span, same offsets: another occurrence that cannot be located) is dropped and counted.
-- `intrinsic` (misrepresents the article) is accuracy/mistranslation, `extrinsic` (not supported by
+- `intrinsic` (misrepresents the article) is accuracy/distortion, `extrinsic` (not supported by
   the article) accuracy/addition, the type kept as `original_category`. Every span is `major`: the
   task asked for no severity, and a summary claim the article does not support misleads the reader.
 - A `NULL` row means the worker found nothing; some keep a stray span text with offsets -1 (counted).
@@ -28,37 +28,40 @@ reference (`Gold`), 3 crowd workers each. Verified against the published files:
   Welsh (WELSH); their records are `cy`.
 - Ids are `<source>.<bbcid>.<system>`. The group is `xsum.<bbcid>`: it names the BBC article, not
   this annotation set, so any source built on XSum puts an article in the same split.
+- The BBC article is not ours to publish: `source_id` is the bbcid and `source_sha256` the digest of
+  the XSum document as the AggreFact-Unified workbooks store it (sources/aggrefact.py), never the text.
+  An article neither workbook holds leaves `source_sha256` null (counted).
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Span, Verdict
-from newserrata.sources.base import MAIN, Source, SourceKind, SourceLog, register
-from newserrata.text import normalize
+from newserrata.sources.aggrefact import read_articles
+from newserrata.sources.base import MAIN, Provenance, Source, SourceKind, SourceLog, register
+from newserrata.sources.csv_rows import rows
+from newserrata.text import normalize, text_digest
 
 HALLUCINATION_COLUMNS = ("bbcid", "system", "summary", "hallucination_type", "hallucinated_span",
                          "hallucinated_span_start", "hallucinated_span_end", "worker_id")
 FACTUALITY_COLUMNS = ("bbcid", "system", "summary", "is_factual", "worker_id")
 SYSTEMS = ("BERTS2S", "PtGen", "TConvS2S", "TranS2S")
 HUMAN = "Gold"
-CATEGORIES = {"intrinsic": "accuracy/mistranslation", "extrinsic": "accuracy/addition"}
+CATEGORIES = {"intrinsic": "accuracy/distortion", "extrinsic": "accuracy/addition"}
 SEVERITY = "major"
 ANNOTATOR_KIND = "crowd"
 ANSWERS = {"yes": False, "no": True}
 NULL = "NULL"
 ESCAPED_NEWLINE = "\\n"
 WELSH = frozenset({"39497668", "39553812", "40254741"})
-WORKER = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+WORKER = re.compile(r"[A-Za-z0-9._-]{1,100}")
+WHOLE = re.compile(r"-?[0-9]{1,9}")
 
 Mark = tuple[int, int, str, str]  # start, end (into the unescaped summary), category, original type
 
@@ -116,59 +119,6 @@ def place(summary: str, span: str, start: int, end: int) -> tuple[int, int, str]
 # --------------------------------------------------------------------------- reading the files
 
 
-def _lines(path: Path, stream: IO[bytes], problems: Problems) -> Iterator[str]:
-    """Decoded lines for the csv module. A line that is not UTF-8 is reported with its number and read
-    on with replacement characters, so one pass finds every bad line."""
-    for number, raw in enumerate(stream, 1):
-        if number == 1:
-            raw = raw.removeprefix(codecs.BOM_UTF8)
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            problems.add(str(path), number, "", f"not valid UTF-8 at byte {exc.start} of the line: {exc.reason}",
-                         "re-save the file as UTF-8")
-            yield raw.decode("utf-8", "replace")
-
-
-def _rows(path: Path, columns: tuple[str, ...], problems: Problems) -> Iterator[tuple[int, dict[str, str]]]:
-    """(first line, cells by column) of every row, streamed; the files quote CSV-style (doubled `""`)."""
-    file, rows = str(path), 0
-    try:
-        stream = path.open("rb")
-    except OSError as exc:
-        problems.add(file, None, "", f"cannot read: {exc.strerror or exc}", "check the path")
-        return
-    with stream:
-        reader = csv.reader(_lines(path, stream, problems), strict=True)
-        try:
-            header = next(reader, None)
-            if header is None:
-                problems.add(file, None, "", "the file is empty", f"the first line is the header: {','.join(columns)}")
-                return
-            names = [name.strip() for name in header]
-            missing = [c for c in columns if c not in names]
-            if missing:
-                problems.add(file, 1, "header", f"missing column(s) {', '.join(missing)}; the header is "
-                             f"{','.join(names)}", f"the header needs {','.join(columns)}")
-                return
-            index = [names.index(c) for c in columns]
-            start = reader.line_num + 1
-            for cells in reader:
-                if len(cells) == len(names):
-                    rows += 1
-                    yield start, {c: cells[i] for c, i in zip(columns, index, strict=True)}
-                elif cells:
-                    problems.add(file, start, "", f"{len(cells)} cells, expected {len(names)}",
-                                 'quote a cell that holds a comma or a quote: "a, ""b"""')
-                start = reader.line_num + 1
-        except csv.Error as exc:
-            problems.add(file, reader.line_num, "", f"malformed CSV: {exc}",
-                         'quote whole cells and double the quotes inside them ("")')
-            return
-    if not rows:
-        problems.add(file, None, "", "no rows after the header", "use the file as published")
-
-
 def _summary(file: str, line: int, row: dict[str, str], summaries: dict[tuple[str, str], _Summary],
              problems: Problems) -> _Summary | None:
     bbcid, system = row["bbcid"], row["system"]
@@ -196,12 +146,12 @@ def _summary(file: str, line: int, row: dict[str, str], summaries: dict[tuple[st
 
 
 def _offsets(file: str, line: int, row: dict[str, str], summary: str, problems: Problems) -> tuple[int, int] | None:
-    try:
-        start, end = int(row["hallucinated_span_start"]), int(row["hallucinated_span_end"])
-    except ValueError:
-        problems.add(file, line, "hallucinated_span_start", f"offsets {row['hallucinated_span_start']!r}, "
-                     f"{row['hallucinated_span_end']!r} are not whole numbers", "write offsets as integers")
+    cells = row["hallucinated_span_start"], row["hallucinated_span_end"]
+    if not all(WHOLE.fullmatch(cell) for cell in cells):  # int() would also take '1_6', ' 7' and other digits
+        problems.add(file, line, "hallucinated_span_start", f"offsets {cells[0]!r}, {cells[1]!r} are not whole "
+                     "numbers", "write offsets as integers: ASCII digits, optionally after a -")
         return None
+    start, end = int(cells[0]), int(cells[1])
     if not 0 <= start <= end <= len(summary) + 1:
         problems.add(file, line, "hallucinated_span_end", f"offsets [{start}:{end}] are outside the summary "
                      f"({len(summary) + 1} characters with the newline before it)",
@@ -213,13 +163,13 @@ def _offsets(file: str, line: int, row: dict[str, str], summary: str, problems: 
 def _read_hallucinations(path: Path, problems: Problems, counts: Counter[str]) -> dict[tuple[str, str], _Summary]:
     summaries: dict[tuple[str, str], _Summary] = {}
     file = str(path)
-    for line, row in _rows(path, HALLUCINATION_COLUMNS, problems):
+    for line, row in rows(path, HALLUCINATION_COLUMNS, problems):
         counts["hallucination_rows"] += 1
         summary = _summary(file, line, row, summaries, problems)
         worker = row["worker_id"]
         if summary is None:
             continue
-        if not WORKER.match(worker):
+        if not WORKER.fullmatch(worker):
             problems.add(file, line, "worker_id", f"{worker!r} is not a worker id", "e.g. wid_0")
             continue
         marks = summary.marks.setdefault(worker, [])
@@ -258,7 +208,7 @@ def _read_hallucinations(path: Path, problems: Problems, counts: Counter[str]) -
 def _read_factuality(path: Path, hallucinations: Path, summaries: dict[tuple[str, str], _Summary],
                      problems: Problems, counts: Counter[str]) -> None:
     file = str(path)
-    for line, row in _rows(path, FACTUALITY_COLUMNS, problems):
+    for line, row in rows(path, FACTUALITY_COLUMNS, problems):
         counts["factuality_rows"] += 1
         bbcid, system, worker, answer = row["bbcid"], row["system"], row["worker_id"], row["is_factual"]
         summary = summaries.get((bbcid, system))
@@ -274,7 +224,7 @@ def _read_factuality(path: Path, hallucinations: Path, summaries: dict[tuple[str
         if answer not in ANSWERS and answer != NULL:
             problems.add(file, line, "is_factual", f"unknown answer {answer!r}", "yes, no or NULL")
             continue
-        if not WORKER.match(worker):
+        if not WORKER.fullmatch(worker):
             problems.add(file, line, "worker_id", f"{worker!r} is not a worker id", "e.g. wid_0")
             continue
         if worker in summary.verdicts:
@@ -341,18 +291,70 @@ def read_records(hallucinations: Path, factuality: Path | None, *, source: str, 
     yield from sorted(records, key=lambda r: r.id)
 
 
+ARTICLES = ("articles_test", "articles_val")
+"""The two AggreFact-Unified workbooks: each holds part of the 500 articles (467 and 464), together 499."""
+
+
+def with_articles(records: Iterator[Record], workbooks: list[Path], counts: Counter[str]) -> Iterator[Record]:
+    """Records naming their BBC article: the bbcid always, the digest of its text when a workbook has it.
+    The workbooks are read whole before the first record, so bad input stops the source before it starts."""
+    problems = Problems()
+    digests = {key: text_digest(text) for key, text in read_articles(workbooks, problems).items()}
+    problems.raise_if_any()
+    missing: set[str] = set()
+    for record in records:
+        bbcid = record.group_id.removeprefix("xsum.")
+        record.source_id, record.source_sha256 = bbcid, digests.get(bbcid)
+        if workbooks and record.source_sha256 is None:
+            missing.add(bbcid)
+            counts["records_without_article"] += 1
+        yield record
+    if workbooks:
+        counts["articles_missing"] = len(missing)
+
+
 @register
 class XsumHallucinations(SourceKind):
     name = "xsum-hallucinations"
     description = ("XSum hallucination annotations (google-research-datasets/xsum_hallucination_annotations): "
                    "one record per (BBC article, summarizer), crowd spans typed intrinsic or extrinsic, and the "
                    "factuality file's yes/no verdicts")
-    extra_files = ("factuality",)
+    extra_files = ("factuality", *ARTICLES)
     default_license = "CC-BY-4.0"
 
     def default_name(self, path: Path) -> str:
         return self.name
 
+    def provenance(self, source: Source) -> Provenance:
+        return Provenance(
+            labelled_by="crowd workers (\"we have crowdsourced 3 judgements\", Maynez et al. 2020), shown the BBC "
+                        "article and the summary",
+            people="unknown: the files give each summary's three workers the slots wid_0..wid_2, which restart on "
+                   "every summary and are not people; the factuality workers cannot be linked to the span workers",
+            self_contained="no: the BBC articles the summaries were judged against are not redistributable; "
+                           "records carry `source_id` (the BBC id) and `source_sha256` (of the article as XSum "
+                           "stores it, mojibake included), and `newserrata hydrate` attaches the text from the "
+                           "user's own copy: the AggreFact-Unified workbooks the build pinned ("
+                           + ", ".join(source.options.get(f"{role}_url") or role for role in ARTICLES)
+                           + "; 499 of the 500 articles, 12620805 in neither) or the Hugging Face XSum test split",
+            inputs=(("span and factuality annotations, summaries", "CC BY 4.0 (the upstream README)"),
+                    ("XSum BBC articles", "BBC copyright, no license to redistribute: fetched by the user"),
+                    ("AggreFact-Unified xlsx (Liyan06/AggreFact), read by the build for the articles' sha256 only",
+                     "no license stated upstream; nothing of it is published")),
+            mapping=(("intrinsic (misrepresents the article)", "accuracy/distortion, major"),
+                     ("extrinsic (not supported by the article)", "accuracy/addition, major"),
+                     ("factuality answer `no`", "a verdict with has_error true")),
+            notes=("The 500 reference summaries (`Gold`) are kept as controls with process human-summary; most "
+                   "contain unsupported content too, since XSum's reference is the article's removed first "
+                   "sentence.",
+                   "Summaries are lowercased and tokenised as the systems wrote them.",
+                   "`source_sha256` is the digest of the article as XSum stores it, its cp1252 mojibake (`Â£` "
+                   "for `£`) included; 1 of the 500 articles (12620805) is in neither AggreFact workbook and has "
+                   "no digest."),
+            ids_are_people=False,
+        )
+
     def read(self, source: Source, inputs: Mapping[str, Path], log: SourceLog) -> Iterator[Record]:
-        return read_records(inputs[MAIN], inputs.get("factuality"), source=source.name, license=source.license,
-                            domain=source.domain, counts=log.counts)
+        records = read_records(inputs[MAIN], inputs.get("factuality"), source=source.name, license=source.license,
+                               domain=source.domain, counts=log.counts)
+        return with_articles(records, [inputs[role] for role in ARTICLES if role in inputs], log.counts)
