@@ -85,10 +85,11 @@ def _too_deep_at(text: str) -> int:
     return 0
 
 
-def decoder_for(text: str) -> json.JSONDecoder:
+def decoder_for(text: str, raw: bytes | None = None) -> json.JSONDecoder:
     """A decoder for `text` within the bounds, for readers that decode item by item (raw_decode) to know
-    each item's line: JSONError now if the text nests too deep, and from decoding for an integer too long."""
-    raw = text.encode("utf-8", "surrogatepass")
+    each item's line: JSONError now if the text nests too deep, and from decoding for an integer too long.
+    `raw` is the text's UTF-8 bytes when the caller has them (a line as read), saving their encoding."""
+    raw = text.encode("utf-8", "surrogatepass") if raw is None else raw
     if _too_deep(raw):
         raise JSONError(f"arrays and objects nested deeper than {MAX_DEPTH} levels",
                         *_where(text, _too_deep_at(text)), BOUNDS_HINT)
@@ -105,10 +106,11 @@ def decoder_for(text: str) -> json.JSONDecoder:
     return json.JSONDecoder(parse_int=integer)
 
 
-def loads(text: str) -> Any:
-    """json.loads within the bounds; JSONError (malformed, too deep, an integer too long) with where."""
+def loads(text: str, raw: bytes | None = None) -> Any:
+    """json.loads within the bounds; JSONError (malformed, too deep, an integer too long) with where.
+    `raw`: the text's UTF-8 bytes, when the caller already has them."""
     try:
-        return decoder_for(text).decode(text)
+        return decoder_for(text, raw).decode(text)
     except json.JSONDecodeError as exc:
         raise JSONError(f"malformed JSON: {exc.msg} at column {exc.colno}", exc.lineno, exc.colno) from None
     except RecursionError:  # _too_deep makes this unreachable; kept so that no input can give a traceback
@@ -200,7 +202,7 @@ def read_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                value = loads(line)
+                value = loads(line, raw)
             except JSONError as exc:
                 problems.add(str(path), number, "", exc.message, exc.hint or "one complete JSON object per line")
                 continue
