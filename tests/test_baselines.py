@@ -251,16 +251,55 @@ def test_endpoint_down_fails_cleanly_and_keeps_the_cache(chat: Callable[..., Cha
     assert len(server.requests) == 6 and not out.exists()
 
 
-def test_alignment_prefers_exact_then_case_then_fuzzy() -> None:
+def test_the_prompt_gives_the_source_or_says_it_is_not_included() -> None:
+    """One prompt for `baseline llm`, lm-eval and Inspect: a record with a source shows it, in its language;
+    one without (not hydrated yet) says the source is missing, never silently leaves it out."""
+    text = "Prices rose by 7 percent."
+    translated = record("mt", text, [[]], source_text="Die Preise stiegen um 5 Prozent.", source_language="de")
+    summary = record("sum", text, [[]], source_id="bbc-1234")
+    shown = llm.messages(translated)[-1]["content"]
+    assert "this source (de):\n<<<\nDie Preise stiegen um 5 Prozent.\n>>>" in shown
+    assert "not included" not in shown
+    missing = llm.messages(summary)[-1]["content"]
+    assert summary["source_text"] is None and "<<<" in missing
+    assert "The source the article was produced from is not included" in missing
+    assert missing.count("<<<") == 1 and missing.endswith(f"Article (en):\n<<<\n{text}\n>>>")
+
+
+def test_placement_prefers_exact_then_case_then_fuzzy() -> None:
     text = "The Minister met the minister of gas."
-    used: set[tuple[int, int]] = set()
-    assert llm.align(text, "minister", used) == (21, 29)
-    assert llm.align(text, "MINISTER", {(21, 29)}) == (4, 12)
-    assert llm.align(text, "minister of gaz", used) == (21, 36)
-    assert llm.align(text, "completely unrelated words", used) is None
+    assert llm.Placer(text).place("minister") == (21, 29)
+    assert llm.Placer(text, used={(21, 29)}).place("MINISTER") == (4, 12)
+    assert llm.Placer(text).place("minister of gaz") == (21, 36)
+    assert llm.Placer(text).place("completely unrelated words") is None
     turkish = "İİ İzmir is big"  # lower() turns each İ into two code points
-    found = llm.align(turkish, "IS BIG", used)
+    found = llm.Placer(turkish).place("IS BIG")
     assert found is None or turkish[found[0]:found[1]].lower() == "is big"
+
+
+def test_quotes_are_placed_in_reading_order_not_at_the_first_occurrence() -> None:
+    """A short repeated quote lands after the quote listed before it; a quote listed out of order starts
+    again from the beginning; nested quotes stay inside the one before them."""
+    text = "Er sagte, die Zahl kam zu spät. Dann kam die Wahl, und die Wahl war die Wahl."
+    first, second = text.index("Zahl"), text.index("Dann kam")
+    spans, lost = llm.to_spans(text, [{"quote": "Dann kam"}, {"quote": " die"}, {"quote": " die"}])
+    assert lost == 0
+    assert [(s["start"], s["end"]) for s in spans] == [(second, second + 8), (second + 8, second + 12),
+                                                       (text.index(" die Wahl war"), text.index(" Wahl war"))]
+    spans, _ = llm.to_spans(text, [{"quote": "Dann kam die Wahl"}, {"quote": "kam"}, {"quote": "Zahl"}])
+    assert [(s["start"], s["end"]) for s in spans] == [(first, first + 4), (second, second + 17),
+                                                       (second + 5, second + 8)]
+
+
+def test_the_words_before_a_quote_choose_its_occurrence() -> None:
+    text = "Er sagte, die Zahl sei falsch. Dann kam die Wahl, und die Wahl war die Wahl."
+    last = text.rindex("die Wahl")
+    assert llm.to_spans(text, [{"quote": "die Wahl", "before": "war "}])[0][0]["start"] == last
+    assert llm.to_spans(text, [{"quote": "die wahl", "before": "WAR "}])[0][0]["start"] == last
+    assert llm.to_spans(text, [{"quote": "die Wahl", "before": "war"}])[0][0]["start"] == last  # space dropped
+    # words that are not in the text are ignored, not fatal; a non-string is ignored too
+    assert llm.to_spans(text, [{"quote": "die Wahl", "before": "nirgends "}])[0][0]["start"] == text.index("die W")
+    assert llm.to_spans(text, [{"quote": "die Wahl", "before": 3}])[0][0]["start"] == text.index("die W")
 
 
 def test_category_and_severity_mapping() -> None:

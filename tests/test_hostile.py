@@ -150,7 +150,9 @@ def test_a_signal_mid_build_prints_one_line_and_cleans_up(tmp_path: Path, sign: 
     done = build_then_signal(tmp_path, sign)
     assert done.returncode == status, done.stderr
     assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines()[-1] == f"build: {word}; unfinished outputs were removed"
+    lines = done.stderr.splitlines()  # a progress bar redraws with "\r", which splitlines also breaks on
+    assert lines[-1] == f"build: {word}; unfinished outputs were removed", lines[-3:]
+    assert sum("unfinished outputs" in line for line in lines) == 1, "the message has its own line, no bar after it"
     assert not (tmp_path / "dist").exists(), "the build removes the temporary folder and the dist folder it made"
 
 

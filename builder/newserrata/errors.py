@@ -40,9 +40,10 @@ class Problem:
         return f"{text} (fix: {self.hint})" if self.hint else text
 
 
-@dataclass
+@dataclass(eq=False)
 class InputError(Exception):
-    """Raised with every problem found; the CLI prints them and exits with status 2."""
+    """Raised with every problem found; the CLI prints them and exits with status 2. Compared and hashed by
+    identity like any exception, since async runners collect exceptions in sets."""
 
     problems: list[Problem] = field(default_factory=list)
 

@@ -3,14 +3,16 @@
 Inspect averages per-sample values, but the benchmark's metrics are corpus metrics (character F1 is
 micro over every character of the split), so each metric below hands all (record, predicted spans)
 pairs to `newserrata.score`: the numbers Inspect reports are the numbers `newserrata score` prints for
-the same predictions. Prompt and quote alignment are the `llm` baseline's, as in the lm-eval task.
+the same predictions. Prompt and quote placement are the `llm` baseline's, as in the lm-eval task.
 
-    inspect eval integrations/inspect/newserrata_task.py --model openai/gpt-4o-mini
+    newserrata inspect --gold dist/1.0.0 --split validation -- --model mockllm/model
     inspect eval integrations/inspect/newserrata_task.py -T gold=dist/1.0.0 -T split=validation --model ...
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from inspect_ai import Task, task
@@ -25,12 +27,24 @@ from newserrata.errors import Problems
 from newserrata.scoring import load_gold
 
 GOLD = "newserrata/newserrata@v1.0.0"
+HERE = Path(__file__).resolve().parent
+
+
+def located(gold: str) -> str:
+    """A relative path as the user meant it. `inspect eval` imports this file and builds the task from the
+    file's own folder, so there a relative path is read from the folder the command was started in (the
+    shell's PWD); elsewhere (`newserrata inspect`, Python) the current folder is that folder already."""
+    path = Path(gold)
+    started = Path(os.environ.get("PWD") or ".")
+    if path.is_absolute() or Path.cwd().resolve() != HERE or not (started / path).exists():
+        return gold
+    return str(started / path)
 
 
 def samples(gold: str, split: str, config: str) -> list[Sample]:
     """One sample per record of a build folder, records file or pinned Hub version; the record rides along."""
     problems = Problems()
-    rows, _ = load_gold(gold, split=split, config=config, problems=problems)
+    rows, _ = load_gold(located(gold), split=split, config=config, problems=problems)
     found = [Sample(id=r["id"], input=r["text"], metadata={"record": r}) for _, _, r in rows]
     problems.raise_if_any()
     return found

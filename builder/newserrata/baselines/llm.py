@@ -1,9 +1,10 @@
 """An LLM judge as a baseline: any OpenAI-compatible chat endpoint, GEMBA-MQM-style.
 
 The model quotes the erroneous text rather than giving offsets, because models count characters
-badly; the quotes are aligned back to the article here (first unused exact occurrence, then a
-case-insensitive one, then the closest fuzzy window). Responses are cached on disk by model and
-prompt, so a rerun, or a crash halfway through a split, costs nothing twice.
+badly; `Placer` turns the quotes back into offsets in the order the model lists them, with the
+words before a quote where the model gives them (exact, then ignoring case, then the closest
+fuzzy window). Responses are cached on disk by model and prompt, so a rerun, or a crash halfway
+through a split, costs nothing twice.
 """
 
 from __future__ import annotations
@@ -34,25 +35,39 @@ KEY_VARIABLES = ("NEWSERRATA_LLM_KEY", "OPENAI_API_KEY")
 RETRIED_STATUSES = (408, 409, 429)  # and 5xx: what the openai client retries
 FUZZY_CUTOFF = 0.8
 MAX_ANCHORS = 50
+SPACES = 8
+"""How much white space may stand between a quote and the `before` words the reply gives for it."""
 SYSTEM = (
     "You are an expert annotator of machine-written news (translations, rewrites, summaries). "
     "You mark every error in the article the way professional MQM annotators do."
 )
 INSTRUCTIONS = """Find the errors in the article below. For each error, copy the erroneous words exactly as they \
-appear in the article (a short quote, never a whole paragraph), and classify it.
+appear in the article (a short quote, never a whole paragraph), and classify it. List the errors in the order they \
+appear in the article. When the quoted words occur more than once in the article, add "before": the few words that \
+come just before the error, copied exactly, so that the right occurrence is marked.
 
 Categories: {categories}.
 Severities: major (misleads the reader or breaks the meaning), minor (noticeable, meaning intact).
 Entity swaps, wrong numbers or dates, repetition loops, untranslated fragments and garbled sentences are errors.
 
 Answer with JSON only, in this shape:
-{{"errors": [{{"quote": "exact words from the article", "category": "accuracy/entity", "severity": "major"}}]}}
+{{"errors": [{{"quote": "exact words from the article", "before": "words just before them", \
+"category": "accuracy/entity", "severity": "major"}}]}}
 Answer {{"errors": []}} if the article has no error.
+
 {source}
+
 Article ({language}):
 <<<
 {text}
 >>>"""
+SOURCE = """The article was produced from this source ({language}):
+<<<
+{text}
+>>>"""
+NO_SOURCE = """The source the article was produced from is not included. Mark only what the article itself shows: \
+fluency errors, statements that contradict each other, and facts that are plainly wrong; do not guess what the \
+source said."""
 
 
 COMPLETION = {"choices": Each({"message": {"content": (str, type(None))}}, list)}
@@ -89,10 +104,11 @@ def key_flaw(key: str) -> str | None:
 
 
 def messages(record: dict[str, Any]) -> list[dict[str, str]]:
-    source = ""
+    """The system and user messages for one record: the one prompt of `baseline llm`, lm-eval and Inspect.
+    A record whose source is not included (`source_text` null, e.g. not hydrated yet) says so in the prompt."""
+    source = NO_SOURCE
     if record.get("source_text"):
-        source = f"\nThe article was produced from this source ({record.get('source_language') or 'unknown'}):\n" \
-                 f"<<<\n{record['source_text']}\n>>>\n"
+        source = SOURCE.format(language=record.get("source_language") or "unknown", text=record["source_text"])
     user = INSTRUCTIONS.format(categories=", ".join(CATEGORIES), source=source,
                                language=record.get("language") or "unknown", text=record["text"])
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
@@ -130,44 +146,84 @@ def severity_of(label: Any) -> str:
     return "minor" if text == "minor" else "neutral" if text == "neutral" else "major"
 
 
-def align(text: str, quote: str, used: set[tuple[int, int]]) -> tuple[int, int] | None:
-    """Offsets of a quoted error: the first exact occurrence not taken by an earlier identical quote,
-    then the same ignoring case, then the best fuzzy window around any occurrence of the longest common block."""
-    lowered = text.lower()
-    # Lower-casing can lengthen a text ("İ" becomes two code points); its offsets are then not the text's.
-    searches = [(text, quote)] + ([(lowered, quote.lower())] if len(lowered) == len(text) else [])
-    for haystack, needle in searches:
-        start = haystack.find(needle)
-        while start != -1:
-            if (start, start + len(needle)) not in used:
-                return start, start + len(needle)
-            start = haystack.find(needle, start + 1)
-    block = difflib.SequenceMatcher(None, text, quote, autojunk=False).find_longest_match(0, len(text), 0, len(quote))
-    if not block.size:
+def occurrences(haystack: str, needle: str) -> list[int]:
+    """Every start of `needle` in `haystack`, overlapping ones included ("gas and gas" twice in a loop of three)."""
+    found, at = [], haystack.find(needle)
+    while at != -1 and needle:
+        found.append(at)
+        at = haystack.find(needle, at + 1)
+    return found
+
+
+@dataclass
+class Placer:
+    """Turns a reply's quotes into offsets, in the order the reply lists them (docs/harnesses.md, "Where a
+    quote lands"): a short quote such as " die" occurs many times in an article, and its first occurrence
+    is rarely the one meant. An occurrence that an earlier identical quote took is never taken again."""
+
+    text: str
+    used: set[tuple[int, int]] = field(default_factory=set)
+    previous: tuple[int, int] = (0, 0)
+
+    def __post_init__(self) -> None:
+        # Lower-casing can lengthen a text ("İ" becomes two code points); its offsets are then not the text's.
+        lowered = self.text.lower()
+        self.lowered = lowered if len(lowered) == len(self.text) else None
+
+    def place(self, quote: str, before: str = "") -> tuple[int, int] | None:
+        """`before` (words the reply says precede the quote) narrows the occurrences when it is found."""
+        where = self._exact(quote, before.strip()) if before.strip() else None
+        where = where or self._exact(quote, "") or self._fuzzy(quote)
+        if where is not None:
+            self.used.add(where)
+            self.previous = where
+        return where
+
+    def _rank(self, start: int) -> tuple[int, int]:
+        """Reading order: after the previous quote, then overlapping it, then from the article's start."""
+        return (0 if start >= self.previous[1] else 1 if start >= self.previous[0] else 2, start)
+
+    def _exact(self, quote: str, before: str) -> tuple[int, int] | None:
+        """The best free occurrence of the quote; with `before`, only one that follows it (the spaces
+        between the two may differ from the reply's: models drop or add them)."""
+        searches = [(self.text, quote, before)]
+        if self.lowered is not None:
+            searches.append((self.lowered, quote.lower(), before.lower()))
+        for haystack, needle, prefix in searches:
+            free = [(at, at + len(needle)) for at in occurrences(haystack, needle)
+                    if (at, at + len(needle)) not in self.used
+                    and haystack[max(0, at - len(prefix) - SPACES):at].rstrip().endswith(prefix)]
+            if free:
+                return min(free, key=lambda where: self._rank(where[0]))
         return None
-    anchor, best, found = quote[block.b:block.b + block.size], None, text.find(quote[block.b:block.b + block.size])
-    for _ in range(MAX_ANCHORS):
-        if found == -1:
-            break
-        start = max(0, found - block.b)
-        end = min(len(text), start + len(quote))
-        ratio = difflib.SequenceMatcher(None, text[start:end], quote, autojunk=False).ratio()
-        if ratio >= FUZZY_CUTOFF and (start, end) not in used and (best is None or ratio > best[0]):
-            best = (ratio, start, end)
-        found = text.find(anchor, found + 1)
-    return None if best is None else (best[1], best[2])
+
+    def _fuzzy(self, quote: str) -> tuple[int, int] | None:
+        """The most similar window around an occurrence of the longest block the quote shares with the text."""
+        text = self.text
+        block = difflib.SequenceMatcher(None, text, quote, autojunk=False).find_longest_match(0, len(text), 0,
+                                                                                             len(quote))
+        if not block.size:
+            return None
+        windows = []
+        for found in occurrences(text, quote[block.b:block.b + block.size])[:MAX_ANCHORS]:
+            start = max(0, found - block.b)
+            end = min(len(text), start + len(quote))
+            ratio = difflib.SequenceMatcher(None, text[start:end], quote, autojunk=False).ratio()
+            if ratio >= FUZZY_CUTOFF and (start, end) not in self.used:
+                windows.append((-ratio, self._rank(start), (start, end)))
+        return min(windows)[2] if windows else None
 
 
 def to_spans(text: str, errors: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
     """Predicted spans and the number of quotes that could not be found in the text."""
-    used: set[tuple[int, int]] = set()
+    placer = Placer(text)
     spans, lost = [], 0
     for error in errors:
-        where = align(text, error["quote"], used)
+        before = error.get("before")
+        where = placer.place(error["quote"], before if isinstance(before, str) else "")
         if where is None:
             lost += 1
             continue
-        used.add(where)
         spans.append({"start": where[0], "end": where[1], "severity": severity_of(error.get("severity")),
                       "category": category_of(error.get("category"))})
     return sorted(spans, key=lambda s: (s["start"], s["end"])), lost

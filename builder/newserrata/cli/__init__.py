@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import NoReturn
 
+from tqdm import tqdm
+
 from newserrata.cli import (
     annotate,
     baseline,
@@ -26,6 +28,7 @@ from newserrata.cli import (
     convert,
     hydrate,
     imports,
+    inspect_eval,
     lm_eval,
     publish,
     report,
@@ -36,7 +39,8 @@ from newserrata.cli.output import closing, declared
 from newserrata.errors import InputError, Problem, Problems, capped
 from newserrata.paths import refuse_overwrite
 
-COMMANDS = [validate, build, imports, hydrate, annotate, publish, score, compare, baseline, report, lm_eval, convert]
+COMMANDS = [validate, build, imports, hydrate, annotate, publish, score, compare, baseline, report, lm_eval,
+            inspect_eval, convert]
 INTERRUPTED = 130
 TERMINATED = 143
 OUTPUT_HINTS = {
@@ -136,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         return _report(args.command, exc)
     except KeyboardInterrupt as exc:
+        _close_progress_bars()
         terminated = isinstance(exc, Terminated)
         print(f"{args.command}: {'terminated' if terminated else 'interrupted'}; unfinished outputs were removed",
               file=sys.stderr)
@@ -148,6 +153,14 @@ def check_files(args: argparse.Namespace) -> None:
     problems = Problems()
     refuse_overwrite(declared(args, "inputs"), declared(args, "outputs"), problems)
     problems.raise_if_any()
+
+
+def _close_progress_bars() -> None:
+    """End every progress bar the signal left open before saying so: a bar being made or drawn when the
+    signal came is still referenced by the traceback, and would otherwise end its line (or draw itself
+    again) after the message, on the message's line."""
+    for bar in list(getattr(tqdm, "_instances", ())):
+        bar.close()
 
 
 def _report(command: str, exc: InputError) -> int:
