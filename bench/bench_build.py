@@ -73,7 +73,8 @@ def cpu_seconds() -> float:
 
 def run_build(count: int, shuffled: bool, out: Path) -> dict[str, float]:
     from newserrata.build import Stream, pipeline
-    from newserrata.release import Release, Source
+    from newserrata.release import Release
+    from newserrata.sources import Source
     from newserrata.write import schema
 
     schema()

@@ -17,9 +17,7 @@ from pathlib import Path
 
 from bench_score import score, write_inputs
 
-from newserrata import predictions as preds
-from newserrata.errors import Problems
-from newserrata.scoring import Options, load_gold, score_many
+from newserrata.scoring import Options, Session
 
 FILES = 4
 RESAMPLES = 1000
@@ -45,13 +43,10 @@ def compare(gold_path: Path, paths: list[Path], resamples: int) -> float:
     from newserrata.compare import compare as compare_scored
 
     start = time.perf_counter()
-    problems = Problems()
-    indexed = [(str(p), preds.read(p, problems)) for p in paths]
-    gold, name = load_gold(str(gold_path), split=None, config=None, problems=problems)
-    options = Options(bootstrap=resamples)
-    scored = score_many(gold, indexed, problems, gold_name=name, options=options)
+    session = Session(Options(bootstrap=resamples))
+    name, scored = session.score_files(str(gold_path), [str(p) for p in paths])
     compare_scored([(p.stem, str(p), s) for p, s in zip(paths, scored, strict=True)], gold_name=name,
-                   options=options)
+                   session=session)
     return time.perf_counter() - start
 
 

@@ -17,11 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from newserrata import predictions as preds
 from newserrata.aggregate import aggregate
-from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Span
-from newserrata.scoring import evaluate, load_gold
+from newserrata.scoring import Session
 
 CATEGORIES = ("accuracy/mistranslation", "accuracy/entity", "fluency/grammar", "fluency/repetition", "other")
 WORDS = "the minister said talks on gas prices and the war in Ukraine would resume next week".split()
@@ -70,10 +68,9 @@ def floor(gold_path: Path, pred_path: Path, keep: bool = False) -> float:
 
 def score(gold_path: Path, pred_path: Path) -> tuple[float, int]:
     start = time.perf_counter()
-    problems = Problems()
-    indexed = preds.read(pred_path, problems)
-    gold, name = load_gold(str(gold_path), split=None, config=None, problems=problems)
-    report = evaluate(gold, indexed, problems, file=str(pred_path), gold_name=name)
+    session = Session()
+    name, scored = session.score_files(str(gold_path), [str(pred_path)])
+    report = session.report(scored[0], name)
     return time.perf_counter() - start, report.records
 
 

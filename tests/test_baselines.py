@@ -13,7 +13,7 @@ from loopback import Loopback, QuietHandler
 from scoring_fixtures import built_release, native_records, record, write_build, write_jsonl
 
 import newserrata
-from newserrata.baselines import heuristic, llm, results_table
+from newserrata.baselines import heuristic, llm, predictions, results_table
 from newserrata.cli import main
 
 # -- offline baselines ---------------------------------------------------------------------------------------------
@@ -70,13 +70,25 @@ def test_results_table_per_split(tmp_path: Path) -> None:
     table = results_table([dict(r, split="test") for r in gold[:3]] + [dict(r, split="validation") for r in gold[3:]])
     rows = [line.split(" | ") for line in table.splitlines()[2:]]
     assert [(r[0].strip("| "), r[1]) for r in rows] == [
-        ("test", "empty"), ("test", "all"), ("test", "heuristic"),
-        ("validation", "empty"), ("validation", "all"), ("validation", "heuristic")]
+        ("test", "empty"), ("test", "all"), ("test", "length"), ("test", "heuristic"),
+        ("validation", "empty"), ("validation", "all"), ("validation", "length"), ("validation", "heuristic")]
     header = table.splitlines()[0].split(" | ")
     f1, recall = header.index("char_f1"), header.index("char_r")
     assert rows[0][f1] == "0.000" and rows[1][recall] == "1.000"
     expected = newserrata.score(gold[:3], [{"id": r["id"], "spans": heuristic.predict(r)} for r in gold[:3]])
-    assert rows[2][f1] == f"{expected.metrics['char_f1']:.3f}"
+    assert rows[3][f1] == f"{expected.metrics['char_f1']:.3f}"
+
+
+def test_the_length_baseline_scores_documents_by_length_alone(tmp_path: Path) -> None:
+    gold = native_records(tmp_path)
+    lines = predictions("length", gold)
+    assert lines == [{"id": r["id"], "spans": [], "score": len(r["text"])} for r in gold]
+    table = results_table(gold).splitlines()
+    header, row = table[0].split(" | "), next(line.split(" | ") for line in table if " | length | " in line)
+    expected = newserrata.score(gold, lines).metrics
+    assert row[header.index("char_f1")] == f"{expected['char_f1']:.3f}" == "0.000"
+    auroc = expected["auroc"]
+    assert row[header.index("auroc")] == ("n/a" if auroc is None else f"{auroc:.3f}")
 
 
 # -- the LLM judge against a local chat-completions server -------------------------------------------------------
@@ -306,7 +318,8 @@ def test_build_card_carries_the_baselines_table(tmp_path: Path, capsys: pytest.C
     card = (folder / "README.md").read_text(encoding="utf-8")
     table = card.split("## Baselines", 1)[1].split("\n## ", 1)[0]
     rows = [line.split(" | ") for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
-    assert {r[1] for r in rows} == {"empty", "all", "heuristic"}
+    assert {r[1] for r in rows} == {"empty", "all", "length", "heuristic"}
+    assert "Computed on all " in table
     for split in {r[0].strip("| ") for r in rows}:
         out = tmp_path / f"all-{split}.jsonl"
         assert main(["baseline", "all", "--gold", str(folder), "--split", split, "--out", str(out)]) == 0

@@ -80,7 +80,7 @@ def test_identical_systems_differ_by_zero_with_p_one(tmp_path: Path, capsys: pyt
     assert main(["compare", "--gold", str(gold), str(a), str(b), "--bootstrap", "100", "--json", str(out)]) == 0
     assert "a - b" in capsys.readouterr().out
     pair = json.loads(out.read_text())["pairs"][0]["metrics"]
-    for name in ("char_f1", "shroom_iou", "record_iou"):
+    for name in ("char_f1", "char_f1_sev", "record_iou"):
         assert pair[name]["difference"] == 0.0 and pair[name]["p"] == 1.0 and pair[name]["interval"] == [0.0, 0.0]
 
 
@@ -156,13 +156,16 @@ def test_segment_index_outside_the_record_is_an_error() -> None:
     assert any("/segments/2/index: segment 0 is scored twice" in m for m in messages)
 
 
-def test_macro_average_weighs_each_source_equally() -> None:
-    big = [record(f"big{i}", TEXT, [[(4, 12, "other", "major")]], source="big") for i in range(3)]
-    small = [record("small", TEXT, [[(4, 12, "other", "major")]], source="small")]
-    predictions = [*gold_predictions(big), {"id": "small", "spans": []}]
-    report = newserrata.score(big + small, predictions)
+def test_macro_average_weighs_each_source_with_enough_records_equally() -> None:
+    big = [record(f"big{i}", TEXT, [[(4, 12, "other", "major")]], source="big") for i in range(150)]
+    small = [record(f"small{i}", TEXT, [[(4, 12, "other", "major")]], source="small") for i in range(50)]
+    seed = [record("seed", TEXT, [[(4, 12, "other", "major")]], source="seed")]
+    predictions = [*gold_predictions(big), *({"id": r["id"], "spans": []} for r in small + seed)]
+    report = newserrata.score(big + small + seed, predictions)
     assert report.per_source["big"]["char_r"] == 1.0 and report.per_source["small"]["char_r"] == 0.0
-    assert report.metrics["char_r"] == 0.75 and report.macro["char_r"] == 0.5
+    assert report.metrics["char_r"] == 150 / 201
+    assert report.macro["char_r"] == 0.5, "the one-record source does not weigh a third"
+    assert report.macro_sources == ["big", "small"]
     assert report.macro["auroc"] is None, "undefined in every source"
 
 

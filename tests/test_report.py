@@ -19,10 +19,11 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from newserrata import score
 from newserrata.aggregate import aggregate, merge
+from newserrata.atomic import write_bytes
 from newserrata.build import build
 from newserrata.cli import main
 from newserrata.records import Annotation, Record, Span
-from newserrata.report import report_data, write_report
+from newserrata.report import System, render, report_data, write_report
 from newserrata.sources import native
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -389,3 +390,24 @@ def test_build_writes_the_report_into_the_version_folder(browser: Browser, tmp_p
         page.open(record_id)
         assert f"Split{split}" in page.page.locator("#article .facts").text_content()
     assert page.outside == [] and page.errors == []
+
+
+def test_every_predictions_file_gets_its_detail_view(browser: Browser, tmp_path: Path) -> None:
+    records, splits = fixture_records(tmp_path)
+    first = {r["id"]: {"id": r["id"], "spans": []} for r in records}
+    second = simple_predictions(records)
+    out = tmp_path / "two.html"
+    data = report_data(((r, splits[r["id"]]) for r in records), title="two models", predictions=first,
+                       model="nothing", others=[System("rules", second, {}, "rules.jsonl")])
+    write_bytes(out, render(data).encode("utf-8"))
+    assert [o["name"] for o in data["others"]] == ["rules"]
+    page = Opened(browser, out)
+    page.page.click(".tabs [data-tab=model]")
+    assert page.texts("#model-detail h2")[0].startswith("nothing on ")
+    page.page.select_option("#model-choice", "1")
+    assert page.texts("#model-detail h2")[0].startswith("rules on ")
+    official = score(records, list(second.values())).metrics
+    cards = dict(zip(page.texts("#model-detail .card .k"), page.texts("#model-detail .card .v"), strict=True))
+    assert cards["Char F1"] == f"{official['char_f1']:.3f}"
+    assert "Per source, document level" in page.texts("#model-detail h2")
+    assert page.errors == []

@@ -171,3 +171,28 @@ def test_gold_from_a_hub_dataset_pinned_to_a_tag(tmp_path: Path) -> None:
     assert report["gold"] == "newserrata-test/newserrata@v1.0.0 (default/validation)"
     assert report["records"] == len(gold)
     assert report["metrics"] == newserrata.score(gold, gold_predictions(gold)).metrics
+
+
+def test_an_unreachable_hub_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """A Hub id with no server behind the endpoint: the real client fails to connect, and the command says so
+    in one line, exit 2."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    predictions = write_jsonl(tmp_path / "pred.jsonl", [{"id": "x", "spans": []}])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
+    env |= {"HF_ENDPOINT": f"http://127.0.0.1:{port}", "HF_HOME": str(tmp_path / "hf-home"),
+            "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_ETAG_TIMEOUT": "2", "HF_HUB_DOWNLOAD_TIMEOUT": "2"}
+    done = subprocess.run([sys.executable, "-m", "newserrata", "score", "--gold", "org/name@v1.0.0", "--predictions",
+                           str(predictions)], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 2 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert lines[1] == "score: 1 problem(s); nothing was written"
+    assert lines[0].startswith("org/name@v1.0.0: /: cannot load default/test: ")
+    assert "fix: check ORG/NAME, the revision tag, --config and --split, and the network" in lines[0]

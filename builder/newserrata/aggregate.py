@@ -14,6 +14,9 @@ from newserrata.records import Annotation, Record, SoftLabel, Span
 from newserrata.taxonomy import CATEGORY_ORDER, counts_as_error, weight
 
 Interval = tuple[int, int]
+Mark = tuple[int, int, str, str]
+"""An annotator's span as the aggregation reads it: (start, end, category, severity). Plain tuples, so a
+record read back from JSON (`newserrata validate`) is recomputed without building its objects."""
 
 
 def merge(intervals: list[Interval]) -> list[Interval]:
@@ -28,9 +31,18 @@ def merge(intervals: list[Interval]) -> list[Interval]:
     return out
 
 
+def marks(spans: list[Span]) -> list[Mark]:
+    return [(s.start, s.end, s.category, s.severity) for s in spans]
+
+
+def covered_marks(spans: list[Mark]) -> list[Interval]:
+    """Characters these marks call an error (major/minor, not source issues)."""
+    return merge([(start, end) for start, end, category, severity in spans if counts_as_error(category, severity)])
+
+
 def covered(annotation: Annotation) -> list[Interval]:
     """Characters this annotator marks as an error (major/minor, not source issues)."""
-    return merge([(s.start, s.end) for s in annotation.spans if counts_as_error(s.category, s.severity)])
+    return covered_marks(marks(annotation.spans))
 
 
 def coverage_runs(per_annotator: list[list[Interval]], length: int) -> list[tuple[int, int, int]]:
@@ -48,7 +60,7 @@ def coverage_runs(per_annotator: list[list[Interval]], length: int) -> list[tupl
         position, depth = point, depth + events[point]
     if length > position:
         out.append((position, length, depth))
-    return [r for r in out if r[1] > r[0]]
+    return out
 
 
 def soft_labels(per_annotator: list[list[Interval]], length: int) -> list[SoftLabel]:
@@ -65,24 +77,26 @@ def soft_labels(per_annotator: list[list[Interval]], length: int) -> list[SoftLa
     return [SoftLabel(start, end, prob) for start, end, prob in runs]
 
 
-def _majority(spans: list[Span]) -> tuple[str, str]:
+def _majority(spans: list[Mark]) -> tuple[str, str]:
     severities: dict[str, int] = {}
     categories: dict[str, int] = {}
-    for span in spans:
-        severities[span.severity] = severities.get(span.severity, 0) + 1
-        categories[span.category] = categories.get(span.category, 0) + 1
+    for _, _, category, severity in spans:
+        severities[severity] = severities.get(severity, 0) + 1
+        categories[category] = categories.get(category, 0) + 1
     severity = max(severities, key=lambda s: (severities[s], s == "major"))
     category = min(categories, key=lambda c: (-categories[c], CATEGORY_ORDER[c]))
     return category, severity
 
 
-def gold_spans(text: str, annotations: list[Annotation], labels: list[SoftLabel]) -> list[Span]:
-    """Runs of prob > 0.5, labelled by the majority of the annotator spans they overlap."""
+def gold_spans(text: str, counted: list[list[Mark]], labels: list[SoftLabel]) -> list[Span]:
+    """Runs of prob > 0.5, labelled by the majority of the annotators' counted spans they overlap."""
     runs = merge([(s.start, s.end) for s in labels if s.prob > 0.5])
-    voters = [s for a in annotations for s in a.spans if s.end > s.start and counts_as_error(s.category, s.severity)]
+    if not runs:
+        return []
+    voters = [m for spans in counted for m in spans if m[1] > m[0]]
     out = []
     for start, end in runs:
-        overlapping = [s for s in voters if s.start < end and s.end > start]
+        overlapping = [m for m in voters if m[0] < end and m[1] > start]
         category, severity = _majority(overlapping)
         out.append(Span(start, end, text[start:end], category, severity))
     return out
@@ -124,35 +138,65 @@ def pairwise_agreement(per_annotator: list[list[Interval]]) -> float | None:
     return total / pairs if pairs else None
 
 
-def annotation_score(annotation: Annotation, source_issue_weight: float = 0.0) -> float:
-    total = sum(weight(s.category, s.severity, source_issue_weight) for s in annotation.spans + annotation.source_spans)
+def score_of(spans: list[Mark], source_issue_weight: float = 0.0) -> float:
+    """One annotator's MQM score: minus the weights of its target and source spans, rounded."""
+    total = sum(weight(category, severity, source_issue_weight) for _, _, category, severity in spans)
     return -round(total, 6) + 0.0
+
+
+def annotation_score(annotation: Annotation, source_issue_weight: float = 0.0) -> float:
+    return score_of(marks(annotation.spans + annotation.source_spans), source_issue_weight)
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """Every field a record derives from its annotations."""
+
+    annotation_scores: list[float]
+    soft_labels: list[SoftLabel]
+    spans: list[Span]
+    agreement: float | None
+    mqm_score: float
+    has_error: bool
+
+
+def derive(text: str, target: list[list[Mark]], source: list[list[Mark]], source_issue_weight: float = 0.0, *,
+           localised: bool = True, votes: list[bool] | None = None) -> Derived:
+    """The derived fields from each annotator's target-side and source-side marks (and, for a record whose
+    spans do not locate its errors, the whole-text votes): what the build stores and what `validate`
+    recomputes, by the same code."""
+    scores = [score_of(t + s, source_issue_weight) for t, s in zip(target, source, strict=True)]
+    counted = [[m for m in t if counts_as_error(m[2], m[3])] for t in target]
+    per_annotator = [merge([(m[0], m[1]) for m in c]) for c in counted]
+    labels = soft_labels(per_annotator, len(text))
+    mean = sum(scores) / len(scores) if scores else 0.0
+    spans = gold_spans(text, counted, labels)
+    return Derived(scores, labels, spans, pairwise_agreement(per_annotator), round(mean, 6) + 0.0,
+                   bool(spans) if localised else verdict_says_wrong(votes or []))
 
 
 def aggregate(record: Record) -> Record:
     """Fill the derived fields of a record from its annotations."""
+    derived = derive(record.text, [marks(a.spans) for a in record.annotations],
+                     [marks(a.source_spans) for a in record.annotations], record.source_issue_weight,
+                     localised=record.localised, votes=[v.has_error for v in record.verdicts])
     annotations = [Annotation(annotator_id=a.annotator_id, annotator_kind=a.annotator_kind, spans=a.spans,
-                              source_spans=a.source_spans, no_errors=a.no_errors,
-                              mqm_score=annotation_score(a, record.source_issue_weight))
-                   for a in record.annotations]
-    per_annotator = [covered(a) for a in annotations]
-    labels = soft_labels(per_annotator, len(record.text))
-    spans = gold_spans(record.text, annotations, labels)
-    mean = sum(a.mqm_score for a in annotations) / len(annotations) if annotations else 0.0
+                              source_spans=a.source_spans, no_errors=a.no_errors, mqm_score=score)
+                   for a, score in zip(record.annotations, derived.annotation_scores, strict=True)]
     return dataclasses.replace(
         record,
         annotations=annotations,
-        soft_labels=labels,
-        spans=spans,
-        agreement=pairwise_agreement(per_annotator),
-        mqm_score=round(mean, 6) + 0.0,
-        has_error=bool(spans) if record.localised else _verdict_says_wrong(record),
+        soft_labels=derived.soft_labels,
+        spans=derived.spans,
+        agreement=derived.agreement,
+        mqm_score=derived.mqm_score,
+        has_error=derived.has_error,
     )
 
 
-def _verdict_says_wrong(record: Record) -> bool:
+def verdict_says_wrong(votes: list[bool]) -> bool:
     """Without localised spans, the people who judged the whole text decide: most of them said it is wrong."""
-    return sum(v.has_error for v in record.verdicts) * 2 > len(record.verdicts)
+    return sum(votes) * 2 > len(votes)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from newserrata import download
 from newserrata.aggregate import aggregate
 from newserrata.atomic import write_bytes
-from newserrata.baselines import sample_table
+from newserrata.baselines import Table
 from newserrata.card import SplitFiles, card, datasheet, people
 from newserrata.checks import Level, check_record
 from newserrata.collector import fewer_collections
@@ -41,10 +41,10 @@ from newserrata.manifest import (
     write_manifest,
 )
 from newserrata.records import Record
-from newserrata.release import Release, Source
+from newserrata.release import Release
 from newserrata.release import load as load_release
 from newserrata.report import LIMIT, write_build_report
-from newserrata.sources import MAIN, Pin, SourceLog
+from newserrata.sources import MAIN, Pin, Source, SourceLog
 from newserrata.sources.base import artifacts
 from newserrata.split import Duplicate, LeakCheck, assign
 from newserrata.stats import Sample, Stats, id_key
@@ -220,6 +220,7 @@ class Written:
     sample: Sample
     layout: dict[str, dict[str, SplitFiles]]
     duplicates: list[Duplicate]
+    baselines: Table
 
 
 def write_records(release: Release, streams: list[Stream], folder: Path, progress: bool) -> Written:
@@ -228,7 +229,7 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
     nothing reads the release back."""
     splits = list(release.splits)
     work = folder / ".work"
-    problems, leaks, stats, sample = Problems(), LeakCheck(), Stats(), Sample(LIMIT)
+    problems, leaks, stats, sample, baselines = Problems(), LeakCheck(), Stats(), Sample(LIMIT), Table()
     duplicates: list[Duplicate] = []
     writers = {(s.source.name, split): SortedSplit(folder / "data" / s.source.name, split, work)
                for s in streams for split in splits}
@@ -253,6 +254,7 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
                 continue
             stats.add(record, split)
             sample.add(id_key(row["id"]), (row, split))
+            baselines.add(row, split)
             writers[(name, split)].add(row)
         if not count:
             problems.add(stream.location, None, f"sources.{name}", "this enabled source has no records",
@@ -282,7 +284,7 @@ def write_records(release: Release, streams: list[Stream], folder: Path, progres
         present = {s: SplitFiles.on_disk(folder, config, s) for s in splits}
         if any(f.num_examples for f in present.values()):
             layout[config] = {s: f for s, f in present.items() if f.num_examples}
-    return Written(stats, sample, layout, duplicates)
+    return Written(stats, sample, layout, duplicates, baselines)
 
 
 def _same_tree(a: Path, b: Path) -> list[str]:
@@ -369,8 +371,8 @@ def pipeline(release: Release, out: Path, streams: list[Stream], *, missing: dic
             gone = sorted(missing)
             _say("build: writing card, datasheet, report and manifest", progress)
             chosen = sorted(sample.items(), key=lambda pair: (pair[1], pair[0]["id"]))
-            totals = {split: stats.get(split).records for split in release.splits}
-            baselines = sample_table(chosen, totals) if "default" in layout else ""
+            table = written.baselines
+            baselines = f"{table.markdown()}\n\n{table.sentence()}" if "default" in layout else ""
             clock.lap("baselines table")
             write_bytes(tmp / "README.md", card(release, present, gone, layout, stats, baselines).encode("utf-8"))
             write_bytes(tmp / "DATASHEET.md",

@@ -16,8 +16,9 @@ from datasets import DatasetInfo, SplitDict, SplitInfo
 from datasets.info import DatasetInfosDict
 from huggingface_hub import DatasetCard, DatasetCardData
 
-from newserrata.metrics import card_rows
-from newserrata.release import Release, Source
+from newserrata.metrics import card_rows, card_text
+from newserrata.release import Release
+from newserrata.sources import Source
 from newserrata.split import Duplicate
 from newserrata.stats import Stats, Tally
 from newserrata.taxonomy import CATEGORIES, SEVERITIES
@@ -265,7 +266,7 @@ def card_body(release: Release, sources: list[Source], missing: list[str], layou
             "Predictions are JSON lines `{\"id\", \"spans\": [{\"start\", \"end\", \"severity\"?, \"category\"?, "
             "\"prob\"?}], \"score\"?}`; `newserrata score` reports:", "",
             _table(["metric", "definition"], [[f"`{m}`", d] for m, d in card_rows()]), "",
-            "with per-category recall, per-source breakdowns and seeded bootstrap 95% intervals.", "",
+            *card_text(), "",
             *(["## Baselines", "", "`newserrata baseline` predictions on this release, scored by `newserrata score` "
                "(definitions in docs/scoring.md of the repository):", "", baselines, ""] if baselines else []),
             "## Sources and licenses", "",

@@ -7,9 +7,8 @@ from enum import Enum
 from typing import Any
 
 from newserrata import schemas
-from newserrata.aggregate import aggregate
+from newserrata.aggregate import derive
 from newserrata.errors import Problems
-from newserrata.records import Record
 from newserrata.taxonomy import OMISSION
 from newserrata.text import text_digest
 
@@ -33,9 +32,10 @@ def check_spans(
 ) -> None:
     """Offsets in range, start <= end, stored text equals the slice, empty spans only for omissions."""
     file, line = where
+    length = len(text)
     for i, span in enumerate(spans):
         start, end = span.get("start"), span.get("end")
-        if type(start) is int and type(end) is int and start < end <= len(text) and span.get("text") == text[start:end]:
+        if type(start) is int and type(end) is int and start < end <= length and span.get("text") == text[start:end]:
             continue  # the usual case, decided without building messages
         ptr = f"{base}/{i}"
         if not isinstance(start, int) or not isinstance(end, int):
@@ -157,24 +157,30 @@ def _check_published(record: dict[str, Any], where: tuple[str, int | None], prob
                      "num_annotators is len(annotations)")
     if len(problems) > found_before:
         return
-    # The stored derived fields play no part in their recomputation: leave them out of the rebuilt record,
-    # and serialise only the fields compared (the same methods Record.to_dict uses).
-    result = aggregate(Record.from_dict({**record, "spans": [], "soft_labels": [], "segments": []}))
+    # The stored derived fields play no part in their recomputation, which reads the annotators' marks
+    # straight from the dicts (the build's own `derive`, without building the record's objects).
+    annotations = record["annotations"]
+    derived = derive(text, [[(s["start"], s["end"], s["category"], s["severity"]) for s in a["spans"]]
+                            for a in annotations],
+                     [[(s["start"], s["end"], s["category"], s["severity"]) for s in a.get("source_spans") or ()]
+                      for a in annotations], record.get("source_issue_weight", 0.0),
+                     localised=record.get("localised", True),
+                     votes=[v["has_error"] for v in record.get("verdicts") or ()])
     expected = {
-        "spans": [s.to_gold_dict() for s in result.spans],
-        "soft_labels": [s.to_dict() for s in result.soft_labels],
-        "agreement": result.agreement,
-        "mqm_score": result.mqm_score,
-        "has_error": result.has_error,
+        "spans": [s.to_gold_dict() for s in derived.spans],
+        "soft_labels": [s.to_dict() for s in derived.soft_labels],
+        "agreement": derived.agreement,
+        "mqm_score": derived.mqm_score,
+        "has_error": derived.has_error,
     }
     for key, value in expected.items():
         if not _same(value, record[key]):
             problems.add(file, line, f"/{key}", f"does not match its recomputation from the annotations "
                          f"(expected {str(value)[:120]})", "rebuild the record with `newserrata build`")
-    for i, (want, got) in enumerate(zip(result.annotations, record["annotations"], strict=True)):
-        if not _same(want.mqm_score, got["mqm_score"]):
+    for i, (want, got) in enumerate(zip(derived.annotation_scores, annotations, strict=True)):
+        if not _same(want, got["mqm_score"]):
             problems.add(file, line, f"/annotations/{i}/mqm_score", f"{got['mqm_score']} does not match its "
-                         f"recomputation from the spans ({want.mqm_score})",
+                         f"recomputation from the spans ({want})",
                          "rebuild the record with `newserrata build`")
 
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from newserrata import scoring
-from newserrata.metrics import HEADLINE, REGISTRY
-from newserrata.scoring import Options, Report
+from newserrata.metrics import REGISTRY, headline
+from newserrata.scoring import Columns, Report, Scored, Session, bootstrap_rows
+from newserrata.scoring.format import describe
 from newserrata.scoring_stats import percentile_interval
 
 
@@ -30,6 +30,7 @@ class Comparison:
     seed: int
     resample: str
     mqm_per: int | None
+    subset: dict[str, Any]
     sort: str
     systems: list[dict[str, Any]]
     leaderboard: list[str]
@@ -43,10 +44,13 @@ class Comparison:
         lines = [f"{self.gold}: {self.records} record(s) of {self.groups} source document(s); paired bootstrap, "
                  f"{self.bootstrap} resamples of {unit}, seed {self.seed}", "", "leaderboard (by " + self.sort + ")"]
         width = max([len(s["name"]) for s in self.systems] + [6]) + 2
-        lines.append(f"{'system':<{width}}" + "".join(f"{n[:12]:>13}" for n in HEADLINE))
+        names = headline()
+        if self.subset:
+            lines.insert(1, f"subset: {describe(self.subset)}")
+        lines.append(f"{'system':<{width}}" + "".join(f"{n[:14]:>15}" for n in names))
         by_name = {s["name"]: s for s in self.systems}
         for name in self.leaderboard:
-            lines.append(f"{name:<{width}}" + "".join(f"{_fmt(by_name[name]['metrics'][n]):>13}" for n in HEADLINE))
+            lines.append(f"{name:<{width}}" + "".join(f"{_fmt(by_name[name]['metrics'][n]):>15}" for n in names))
         for pair in self.pairs:
             lines += ["", f"{pair['a']} - {pair['b']}",
                       f"{'metric':<20}{'difference':>11}   {'95% interval':<22}{'p':>8}"]
@@ -85,30 +89,35 @@ def ranked(reports: list[tuple[str, Report]], sort: str) -> list[str]:
     return [reports[i][0] for i in order]
 
 
-def compare(scored: list[tuple[str, str, scoring.Scored]], *, gold_name: str, options: Options, sort: str = "char_f1",
+def compare(scored: list[tuple[str, str, Scored]], *, gold_name: str, session: Session, sort: str = "char_f1",
             vs_first: bool = False) -> Comparison:
-    """Every system's report and the paired differences; `scored` is (name, file, rows) in the gold's order."""
-    reports = [(name, s.report(gold_name, Options(options.allow_missing, 0, options.seed, options.resample,
-                                                  options.mqm_per))) for name, _, s in scored]
-    columns = [scoring.Columns(s.rows, options.resample) for _, _, s in scored]
-    samples = scoring.bootstrap_rows(columns, options.bootstrap, options.seed) if options.bootstrap else []
+    """Every system's report and the paired differences of the headline metrics; `scored` is (name, file,
+    rows) in the gold's order."""
+    options = session.options
+    names = headline()
+    reports = [(name, session.report(s, gold_name, bootstrap=False)) for name, _, s in scored]
+    columns = [Columns(s.rows, options.resample) for _, _, s in scored]
+    samples = bootstrap_rows(columns, options.bootstrap, options.seed) if options.bootstrap else []
 
     systems = []
     for i, ((name, file, s), (_, report)) in enumerate(zip(scored, reports, strict=True)):
-        intervals = {m: percentile_interval(samples[i][m]) for m in HEADLINE} if samples else {}
-        systems.append({"name": name, "file": file, "missing": s.missing, "metrics": report.metrics,
-                        "macro": report.macro, "intervals": intervals, "undefined": report.undefined})
+        intervals = {m: percentile_interval(samples[i].get(m, ())) for m in names} if samples else {}
+        systems.append({"name": name, "file": file, "missing": s.missing, "ignored": s.ignored,
+                        "metrics": report.metrics, "macro": report.macro, "intervals": intervals,
+                        "undefined": report.undefined})
     pairs = []
     chosen = [(0, j) for j in range(1, len(scored))] if vs_first else itertools.combinations(range(len(scored)), 2)
+    empty = np.zeros(0)
     for i, j in chosen:
         a, b = reports[i][1].metrics, reports[j][1].metrics
-        metrics = {m: difference(a[m], b[m], samples[i][m], samples[j][m]) if samples else
+        metrics = {m: difference(a[m], b[m], samples[i].get(m, empty), samples[j].get(m, empty)) if samples else
                    {"a": a[m], "b": b[m], "difference": None if a[m] is None or b[m] is None else a[m] - b[m],
-                    "interval": None, "p": None, "resamples": 0} for m in HEADLINE}
+                    "interval": None, "p": None, "resamples": 0} for m in names}
         pairs.append({"a": reports[i][0], "b": reports[j][0], "metrics": metrics})
     first = reports[0][1] if reports else None
     return Comparison(gold_name, first.records if first else 0, first.groups if first else 0, options.bootstrap,
-                      options.seed, options.resample, options.mqm_per, sort, systems, ranked(reports, sort), pairs)
+                      options.seed, options.resample, options.mqm_per, options.subset, sort, systems,
+                      ranked(reports, sort), pairs)
 
 
 def names(files: list[str]) -> list[str]:

@@ -17,7 +17,8 @@ from newserrata.atomic import write_bytes
 from newserrata.card import OWN_CITATION, corpus_citations, hub_license, license_link
 from newserrata.errors import Problems
 from newserrata.manifest import file_digest
-from newserrata.release import Release, Source
+from newserrata.release import Release
+from newserrata.sources import Source
 from newserrata.write import features
 
 FILE = "croissant.json"

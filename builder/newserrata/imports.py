@@ -13,8 +13,7 @@ from newserrata.atomic import atomic_write
 from newserrata.checks import check_record
 from newserrata.errors import Problems
 from newserrata.jsonl import dumps
-from newserrata.release import Source
-from newserrata.sources import MAIN, SourceLog
+from newserrata.sources import MAIN, Source, SourceLog
 
 
 @dataclass

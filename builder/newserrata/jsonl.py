@@ -37,7 +37,9 @@ MAX_DIGITS = 20
 BOUNDS_HINT = "the file is damaged or not the file it should be; restore it, or write it again"
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 # The bounds are checked on the UTF-8 bytes with bytes.translate, which is many times faster than a regex:
-_DIGITS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))  # every digit a 0, everything else a space
+# One pass maps every digit to 0, every opening bracket to [ and everything else to a space; the two bounds are
+# then a substring test and a count on the mapped bytes.
+_SCAN = bytes(48 if 48 <= b <= 57 else 91 if b in b"[{" else 32 for b in range(256))
 _LONG_RUN = b"0" * (MAX_DIGITS + 1)
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
@@ -65,9 +67,10 @@ def _where(text: str, pos: int) -> tuple[int, int]:
     return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
-def _too_deep(raw: bytes) -> bool:
-    """Whether arrays and objects nest deeper than MAX_DEPTH, counting no bracket inside a string."""
-    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+def _too_deep(raw: bytes, openers: int) -> bool:
+    """Whether arrays and objects nest deeper than MAX_DEPTH, counting no bracket inside a string; `openers`
+    is the number of [ and { in `raw`, strings included (no deeper nesting is possible)."""
+    if openers <= MAX_DEPTH:
         return False
     # Escaped backslashes, then escaped quotes, go first (pairs read left to right, as JSON reads them); of
     # what is left, quotes and brackets, every other piece between quotes is inside a string.
@@ -85,14 +88,16 @@ def _too_deep_at(text: str) -> int:
     return 0
 
 
-def decoder_for(text: str) -> json.JSONDecoder:
+def decoder_for(text: str, raw: bytes | None = None) -> json.JSONDecoder:
     """A decoder for `text` within the bounds, for readers that decode item by item (raw_decode) to know
-    each item's line: JSONError now if the text nests too deep, and from decoding for an integer too long."""
-    raw = text.encode("utf-8", "surrogatepass")
-    if _too_deep(raw):
+    each item's line: JSONError now if the text nests too deep, and from decoding for an integer too long.
+    `raw` is the text's UTF-8 bytes when the caller has them (a line as read), saving their encoding."""
+    raw = text.encode("utf-8", "surrogatepass") if raw is None else raw
+    scanned = raw.translate(_SCAN)
+    if _too_deep(raw, scanned.count(b"[")):
         raise JSONError(f"arrays and objects nested deeper than {MAX_DEPTH} levels",
                         *_where(text, _too_deep_at(text)), BOUNDS_HINT)
-    if _LONG_RUN not in raw.translate(_DIGITS):
+    if _LONG_RUN not in scanned:
         return _PLAIN
 
     def integer(digits: str) -> int:
@@ -105,10 +110,11 @@ def decoder_for(text: str) -> json.JSONDecoder:
     return json.JSONDecoder(parse_int=integer)
 
 
-def loads(text: str) -> Any:
-    """json.loads within the bounds; JSONError (malformed, too deep, an integer too long) with where."""
+def loads(text: str, raw: bytes | None = None) -> Any:
+    """json.loads within the bounds; JSONError (malformed, too deep, an integer too long) with where.
+    `raw`: the text's UTF-8 bytes, when the caller already has them."""
     try:
-        return decoder_for(text).decode(text)
+        return decoder_for(text, raw).decode(text)
     except json.JSONDecodeError as exc:
         raise JSONError(f"malformed JSON: {exc.msg} at column {exc.colno}", exc.lineno, exc.colno) from None
     except RecursionError:  # _too_deep makes this unreachable; kept so that no input can give a traceback
@@ -200,7 +206,7 @@ def read_lines(path: Path, problems: Problems) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                value = loads(line)
+                value = loads(line, raw)
             except JSONError as exc:
                 problems.add(str(path), number, "", exc.message, exc.hint or "one complete JSON object per line")
                 continue

@@ -137,6 +137,7 @@ class Matcher:
         self.gold = gold
         self.used: set[str] = set()
         self.missing: list[str] = []
+        self.skipped = 0
 
     def take(self, record_id: str, text: str, segments: int = 0) -> Prediction:
         prediction = self.predictions.get(record_id)
@@ -146,6 +147,12 @@ class Matcher:
         self.used.add(record_id)
         check_offsets(prediction, text, self.problems, segments)
         return prediction
+
+    def skip(self, record_id: str) -> None:
+        """A gold record outside the scored subset: its prediction, if any, is ignored and counted."""
+        if record_id in self.predictions:
+            self.used.add(record_id)
+            self.skipped += 1
 
     def finish(self) -> None:
         for record_id, prediction in self.predictions.items():

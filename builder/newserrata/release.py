@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -24,7 +23,7 @@ from newserrata import schemas
 from newserrata.errors import Problems
 from newserrata.jsonl import BOUNDS_HINT, MAX_DEPTH
 from newserrata.paths import hint, read_input
-from newserrata.sources import SourceKind, kinds
+from newserrata.sources import Source, SourceKind, kinds
 
 SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
 NAME = r"^[a-z0-9][a-z0-9_-]*$"
@@ -50,29 +49,6 @@ FILE_KEYS: dict[str, tuple[type, str]] = {
 FOLDER_KEYS: dict[str, tuple[type, str]] = {"path": (str, "a local folder, relative to the release file")}
 PATTERNS = {"name": (NAME, "lower-case letters, digits, - and _"), "url": (HTTPS, "an https:// address"),
             "sha256": (SHA256, "pin the download: sha256sum FILE")}
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """One [[sources]] entry: the keys every kind has, and the kind's own keys (defaults filled in)."""
-
-    name: str
-    kind: str
-    license: str
-    citation: str
-    enabled: bool
-    path: Path | None = None
-    url: str | None = None
-    sha256: str | None = None
-    size: int | None = None
-    domain: str | None = "news"
-    homepage: str | None = None
-    description: str | None = None
-    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-
-    @property
-    def importer(self) -> SourceKind:
-        return kinds()[self.kind]
 
 
 @dataclass(frozen=True, slots=True)

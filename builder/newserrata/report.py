@@ -16,7 +16,6 @@ import html
 import json
 import re
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -32,9 +31,11 @@ from newserrata.errors import Problems
 from newserrata.jsonl import loads, read_lines
 from newserrata.metrics import labels, ratio
 from newserrata.paths import read_input
+from newserrata.predictions import Prediction
 from newserrata.records import Record
 from newserrata.records_io import iter_records
-from newserrata.scoring import Gold, RecordScore, score_record, summarize
+from newserrata.scoring import Options, RecordScore, Scored, summarize
+from newserrata.scoring.session import Run
 from newserrata.stats import Sample, Stats, id_key, rounded
 from newserrata.taxonomy import CATEGORIES, CATEGORY_ORDER, SEVERITIES
 
@@ -55,55 +56,33 @@ class ReportInfo:
 # ---------------------------------------------------------------- a model's scores
 
 
-class Scorer:
-    """Per-record numbers from the benchmark's own scorer as records stream past, so the page never
-    disagrees with `newserrata score`. Predictions are checked as the scorer checks them; a record
-    without a prediction counts as predicting nothing, and is counted."""
+def record_score(row: RecordScore) -> dict[str, Any]:
+    """One record's numbers as the page shows them beside the article."""
+    both = row.gold_chars + row.pred_chars
+    return {"p": ratio(row.matched, row.pred_chars), "r": ratio(row.matched, row.gold_chars),
+            "f1": ratio(2 * row.matched, both) if both else 1.0, "iou": row.shroom_iou, "cor": row.shroom_cor,
+            "tp": row.matched, "fp": row.pred_chars - row.matched, "fn": row.gold_chars - row.matched}
 
-    def __init__(self, predictions: dict[str, dict[str, Any]], problems: Problems, *, file: str = "<predictions>",
-                 lines: dict[str, int] | None = None) -> None:
-        self.predictions = predictions
-        self.problems = problems
-        self.file = file
-        self.lines = lines or {}
-        self.categories: dict[str, Counter[str]] = {
-            k: Counter() for k in ("gold_chars", "found_chars", "predicted_chars", "predicted_in_gold")}
-        self.rows: list[RecordScore] = []
-        self.seen: set[str] = set()
-        self.missing = 0
 
-    def add(self, record: dict[str, Any]) -> dict[str, Any] | None:
-        value = self.predictions.get(record["id"])
-        self.seen.add(record["id"])
-        if value is None:
-            self.missing += 1
-            value = {"id": record["id"], "spans": []}
-        found = len(self.problems)
-        prediction = preds.parse(self.file, self.lines.get(record["id"]), value, self.problems)
-        if prediction is not None:
-            preds.check_offsets(prediction, record["text"], self.problems, len(record.get("segments") or ()))
-        if prediction is None or len(self.problems) > found:
-            return None
-        row = score_record(Gold.from_dict(record), prediction, self.categories)
-        self.rows.append(row)
-        both = row.gold_chars + row.pred_chars
-        return {"p": ratio(row.matched, row.pred_chars), "r": ratio(row.matched, row.gold_chars),
-                "f1": ratio(2 * row.matched, both) if both else 1.0, "iou": row.shroom_iou, "cor": row.shroom_cor,
-                "tp": row.matched, "fp": row.pred_chars - row.matched, "fn": row.gold_chars - row.matched}
+def system_summary(scored: Scored, options: Options) -> dict[str, Any]:
+    """A scored predictions file as the page's model tab shows it: the numbers of `newserrata score`."""
+    report = summarize(scored.rows, scored.categories, gold="", missing=scored.missing, options=options,
+                       ignored=scored.ignored)
 
-    def finish(self) -> dict[str, Any]:
-        for unknown in sorted(set(self.predictions) - self.seen):
-            self.problems.add(self.file, self.lines.get(unknown), "/id", f"no record {unknown!r} in the records shown",
-                              "predict for the same build, config and split (--split)")
-        report = summarize(self.rows, self.categories, gold="", missing=self.missing)
+    def rows(table: dict[str, dict[str, float | None]]) -> list[dict[str, Any]]:
+        return [{"name": k} | {m: rounded(v) for m, v in row.items()} for k, row in table.items()]
 
-        def rows(table: dict[str, dict[str, float | None]]) -> list[dict[str, Any]]:
-            return [{"name": k} | {m: rounded(v) for m, v in row.items()} for k, row in table.items()]
+    return {"records": report.records, "missing": report.missing, "ignored": report.ignored,
+            "counts": report.counts, "metrics": {k: rounded(v) for k, v in report.metrics.items()},
+            "macro": {k: rounded(v) for k, v in report.macro.items()},
+            "sources": rows(report.per_source), "categories": rows(report.per_category)}
 
-        return {"records": report.records, "missing": report.missing, "counts": report.counts,
-                "metrics": {k: rounded(v) for k, v in report.metrics.items()},
-                "macro": {k: rounded(v) for k, v in report.macro.items()},
-                "sources": rows(report.per_source), "categories": rows(report.per_category)}
+
+def indexed(file: str, values: dict[str, dict[str, Any]], lines: dict[str, int] | None, problems: Problems
+            ) -> tuple[str, dict[str, Prediction]]:
+    """Prediction lines by id, parsed and checked as the scorer reads a predictions file."""
+    lines = lines or {}
+    return file, preds.index(((file, lines.get(k), v) for k, v in values.items()), problems)
 
 
 # ---------------------------------------------------------------- what the page embeds
@@ -174,40 +153,44 @@ class System:
 def report_data(pairs: Iterable[Pair], *, title: str, predictions: dict[str, dict[str, Any]] | None = None,
                 limit: int = LIMIT, model: str = "predictions", problems: Problems | None = None,
                 prediction_file: str = "<predictions>", prediction_lines: dict[str, int] | None = None,
-                others: list[System] | None = None) -> dict[str, Any]:
+                others: list[System] | None = None, options: Options | None = None) -> dict[str, Any]:
     """Everything the page shows, in one pass over the records. When there are more than `limit`,
     the page embeds the worst-scored (with a model) or those with the smallest hash of their id:
     deterministic, and a record once shown stays shown when records are added. `others` are scored
     for the leaderboard beside the model."""
     problems = Problems() if problems is None else problems
+    options = options or Options()
     stats = Stats()
-    scorer = None if predictions is None else Scorer(predictions, problems, file=prediction_file,
-                                                       lines=prediction_lines)
-    more = [Scorer(o.predictions, problems, file=o.file, lines=o.lines) for o in others or ()]
+    systems = [] if predictions is None else [
+        (model, indexed(prediction_file, predictions, prediction_lines, problems)),
+        *((o.name, indexed(o.file, o.predictions, o.lines, problems)) for o in others or ())]
+    # The page counts a record without a prediction as predicting nothing (and says how many there were).
+    run = Run(options, [found for _, found in systems], problems, gold_name="the records shown", allow_missing=True)
     sample = Sample(limit)
     for record, split in pairs:
+        rows = run.add(record)
+        if rows is None:
+            continue
         stats.add(Record.from_dict(record), split)
-        score = scorer.add(record) if scorer is not None else None
-        for other in more:
-            other.add(record)
-        if scorer is not None:
-            key: Any = (score["iou"] if score else 0.0, record["id"])
-        else:
-            key = id_key(record["id"])
+        score = record_score(rows[0]) if rows else None
+        key: Any = (score["iou"], record["id"]) if score else id_key(record["id"])
         sample.add(key, (record, split, score))
-    overall = scorer.finish() if scorer is not None else None
-    board = [(model, overall)] + [(o.name, s.finish()) for o, s in zip(others or (), more, strict=True)]
-    problems.raise_if_any()
+    scored = run.finish()
+    board = [(name, system_summary(s, options)) for (name, _), s in zip(systems, scored, strict=True)]
+    overall = board[0][1] if board else None
     summary, facets = stats.page_summary()
-    leaderboard = [{"name": name, "metrics": m["metrics"]} for name, m in board if m] if more else None
+    leaderboard = [{"name": name, "metrics": m["metrics"]} for name, m in board] if len(board) > 1 else None
+    details = [{"name": name} | m for name, m in board[1:]]
     return page_data(title, summary, facets, sample.items(), predictions=predictions,
-                     model=None if overall is None else {"name": model} | overall, leaderboard=leaderboard)
+                     model=None if overall is None else {"name": model} | overall, leaderboard=leaderboard,
+                     others=details)
 
 
 def page_data(title: str, summary: dict[str, Any], facets: dict[str, list[str]],
               chosen: list[tuple[dict[str, Any], str, dict[str, Any] | None]], *,
               predictions: dict[str, dict[str, Any]] | None = None, model: dict[str, Any] | None = None,
-              leaderboard: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+              leaderboard: list[dict[str, Any]] | None = None, others: list[dict[str, Any]] | None = None
+              ) -> dict[str, Any]:
     """The page's data from statistics over every record and the records chosen to embed."""
     index = {k: {v: i for i, v in enumerate(vs)} for k, vs in facets.items()}
     index["category"] = CATEGORY_ORDER
@@ -222,6 +205,7 @@ def page_data(title: str, summary: dict[str, Any], facets: dict[str, list[str]],
         "summary": summary | {"embedded": len(chosen)},
         "sampled": ("worst" if model else "hash") if len(chosen) < summary["records"] else None,
         **({"leaderboard": leaderboard} if leaderboard else {}),
+        **({"others": others} if others else {}),
         "model": model,
         "labels": labels(),
         "records": [

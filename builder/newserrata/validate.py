@@ -75,20 +75,21 @@ class Gold:
 
 
 def validate_against_gold(path: Path, gold: Gold, problems: Problems, summary: Checked) -> None:
-    """What `score` would refuse, without scoring: every prediction's offsets (and segment indexes) inside
-    its record's text, and every id a record of the chosen split."""
-    found = len(problems)
+    """What `score` would refuse, without scoring, in one pass: every line's own problems, every usable
+    prediction's offsets (and segment indexes) inside its record's text, and every id a record of the chosen
+    split. Predictions made for another split are one line per split instead of one per id."""
     if refuse_neighbour(path, problems):
         summary.files += 1
         return
     indexed = preds.read(path, problems)
     summary.files += 1
     summary.items += len(indexed)
-    if len(problems) > found:
-        return
     records, _ = load_gold(gold.spec, split=gold.split, config=gold.config, problems=problems)
+    found = len(problems)
     if Path(gold.spec).is_dir():
         elsewhere(Path(gold.spec), gold.config or "default", gold.split or "test", indexed, problems)
+    if len(problems) > found:
+        return
     seen: set[str] = set()
     for _, _, record in records:
         prediction = indexed.get(record["id"])

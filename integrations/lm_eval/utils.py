@@ -14,9 +14,9 @@ from typing import Any
 
 import newserrata
 from newserrata.baselines import llm
-from newserrata.metrics import HARNESS_METRICS
+from newserrata.metrics import harness_metrics
 
-METRICS = tuple(m.name for m in HARNESS_METRICS)
+METRICS = tuple(m.name for m in harness_metrics())
 Item = tuple[dict[str, Any], list[dict[str, Any]]]
 _reports: dict[str, Any] = {}
 

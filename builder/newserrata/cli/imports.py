@@ -8,8 +8,7 @@ from types import MappingProxyType
 
 from newserrata.cli.output import emit, input_arg, json_option, output_arg, strict_option
 from newserrata.imports import import_file
-from newserrata.release import Source
-from newserrata.sources import MAIN, SourceKind, SourceLog, artifacts, kinds
+from newserrata.sources import MAIN, Source, SourceKind, SourceLog, artifacts, kinds
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from newserrata.cli.options import add_options, options
 from newserrata.cli.output import emit, input_arg, json_option, output_arg
-from newserrata.errors import Problems
 from newserrata.records_io import check_layout
 from newserrata.report import LIMIT, System, _write, checked_records, default_title, read_predictions, report_data
-from newserrata.scoring import elsewhere
+from newserrata.scoring import Session
 
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.records)
-    problems = Problems()
+    session = Session(options(args, "report"))
+    problems = session.problems
     files = args.predictions or []
     for given, what in ((path, "records"), *((Path(f), "predictions") for f in files)):
         if not given.exists():
@@ -30,9 +31,9 @@ def run(args: argparse.Namespace) -> int:
     if path.is_dir():
         check_layout(path, config, split, problems)
     read = [(Path(f), *read_predictions(Path(f), problems)) for f in files]
-    if path.is_dir() and split:
-        for _, values, _ in read:
-            elsewhere(path, config, split, values, problems)
+    if split:
+        session.options.split = split
+        session.check_split(path, [values for _, values, _ in read])
     title = (args.title or default_title(path)) + (f" · {split}" if split else "")
     names = [p.stem for p, _, _ in read]
     others = [System(name, values, lines, str(p)) for name, (p, values, lines) in zip(names[1:], read[1:], strict=True)]
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
                        predictions=read[0][1] if read else None, limit=args.limit, problems=problems,
                        model=names[0] if read else "predictions",
                        prediction_file=str(read[0][0]) if read else "<predictions>",
-                       prediction_lines=read[0][2] if read else {}, others=others)
+                       prediction_lines=read[0][2] if read else {}, others=others, options=session.options)
     info = _write(data, Path(args.out))
 
     shown = "" if info.embedded == info.records else f" ({info.embedded} embedded)"
@@ -55,18 +56,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description="Write one HTML file (no external resources) with the release summary, charts of span "
                     "categories and severities, and an article browser with the error spans highlighted. "
                     "With --predictions, gold and predicted spans side by side and per-record scores, "
-                    "worst first. Exit 2 on bad input, with nothing written.")
+                    "worst first; each further file gets its own detail view. Without --predictions and "
+                    "--split, every split is shown. Exit 2 on bad input, with nothing written.")
     input_arg(p, "records", metavar="BUILD_OR_RECORDS",
               help="a build folder (dist/<version>) or a records .jsonl / .parquet file")
     input_arg(p, "--predictions", metavar="PRED.jsonl", nargs="+",
               help="a model's predictions to compare with the gold spans; more files add a leaderboard")
-    p.add_argument("--split", help="only this split of a build folder (with --predictions: the split scored, "
-                   "default test)")
-    p.add_argument("--config", help="configuration of a build folder to read (default: default)")
     output_arg(p, "--out", required=True, help="the HTML file to write")
     p.add_argument("--title", help="page title (default: name and version from MANIFEST.json)")
     p.add_argument("--limit", type=int, default=LIMIT,
                    help="embed at most this many articles; statistics still cover all (default: %(default)s)")
 
     json_option(p, "the result")
+    add_options(p, "report")
     p.set_defaults(func=run)

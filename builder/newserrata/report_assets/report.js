@@ -467,28 +467,9 @@
     if (!MODEL) return;
     const tab = document.querySelector('.tabs [data-tab="model"]');
     tab.hidden = false;
-    tab.textContent = `Model: ${MODEL.name}`;
-    const M = MODEL.metrics, C = MODEL.counts;
+    const systems = [MODEL, ...(D.others || [])];
+    tab.textContent = systems.length > 1 ? `Models (${systems.length})` : `Model: ${MODEL.name}`;
     const panel = $("#model");
-    const card = ([k, v, sub]) => h("div", { cls: "card" }, h("div", { cls: "k", text: k }), h("div", { cls: "v", text: v }), sub ? h("div", { cls: "s", text: sub }) : null);
-    panel.append(h("h2", { text: `${MODEL.name} on ${plural(MODEL.records, "record")}` }));
-    if (MODEL.missing) panel.append(h("p", { cls: "notice", text: `${plural(MODEL.missing, "record")} had no prediction line and count as predicting no error.` }));
-    panel.append(h("div", { cls: "model-grid" }, ...[
-      [L.char_f1, fix(M.char_f1, 3), `P ${fix(M.char_p, 3)} · R ${fix(M.char_r, 3)}`],
-      [L.char_f1_sev, fix(M.char_f1_sev, 3), "WMT QE 2023 style"],
-      [L.shroom_iou, fix(M.shroom_iou, 3), "mean per record"],
-      [L.shroom_cor, fix(M.shroom_cor, 3), "Spearman, mean per record"],
-      [L.record_iou, fix(M.record_iou, 3), `${num(C.empty_both)} empty-vs-empty left out`],
-      [L.auroc, fix(M.auroc, 3), "has_error from score"],
-      [L.balanced_accuracy, fix(M.balanced_accuracy, 3), "has_error"],
-      [L.kendall, fix(M.kendall, 3), `${L.pearson} ${fix(M.pearson, 3)} with MQM`],
-    ].map(card)));
-    panel.append(h("div", { cls: "model-grid", style: "margin-top:12px" }, ...[
-      ["Hit chars", num(C.matched_chars)], ["Missed chars", num(C.gold_chars - C.matched_chars)],
-      ["False alarm chars", num(C.predicted_chars - C.matched_chars)],
-      ["Records with error", num(C.gold_with_error), `${num(C.predicted_with_error)} predicted`],
-    ].map(card)));
-    panel.append(h("p", { cls: "legend", text: "Computed by the benchmark's scorer (the numbers of `newserrata score`); definitions in docs/scoring.md." }));
     const table = (head, rows, onclick) => {
       const body = h("tbody");
       for (const [i, row] of rows.entries()) body.append(h("tr", onclick ? { cls: "click", onclick: () => onclick(i) } : null, ...row.map((v) => h("td", { text: v }))));
@@ -499,15 +480,57 @@
       panel.append(h("h2", { text: "Leaderboard" }), table(["System", ...names.map((n) => L[n])],
         D.leaderboard.map((x) => [x.name, ...names.map((n) => fix(x.metrics[n], 3))])));
     }
-    const shown = ["char_p", "char_r", "char_f1", "char_f1_sev", "shroom_iou", "record_iou"];
-    panel.append(h("h2", { text: "Per source" }), table(["Source", "Records", ...shown.map((n) => L[n])],
-      MODEL.sources.map((x) => [x.name, num(x.records), ...shown.map((n) => fix(x[n], 3))])));
-    panel.append(h("h2", { text: "Per gold category" }), table(["Category", "Gold chars", "Found", "Recall", "Predicted chars", "Precision"],
-      MODEL.categories.map((x) => [x.name, num(x.gold_chars), num(x.found_chars), fix(x.recall, 3), num(x.predicted_chars), fix(x.precision, 3)])));
-    const worst = RECORDS.filter((r) => r.sc).sort(byKey.worst).slice(0, 25);
-    panel.append(h("h2", { text: "Worst records first (click to compare)" }), table(["Record", "Source", "Gold spans", "Predicted", "Precision", "Recall", "F1", "IoU"],
-      worst.map((r) => [r.t || r.id, D.sources[r.src], num(r.g.length), num(r.pr.length), fix(r.sc.p), fix(r.sc.r), fix(r.sc.f1), fix(r.sc.iou)]),
-      (i) => { showTab("articles"); openRecord(worst[i], "compare"); }));
+    const detail = h("div", { id: "model-detail" });
+    if (systems.length > 1) {
+      const choose = h("select", { id: "model-choice", "aria-label": "Model shown below" });
+      systems.forEach((x, i) => choose.append(h("option", { value: String(i), text: x.name })));
+      choose.onchange = () => show(systems[Number(choose.value)], choose.value === "0");
+      panel.append(h("p", null, h("label", { text: "Details of " }), choose));
+    }
+    panel.append(detail);
+    const show = (M0, primary) => {
+      detail.replaceChildren();
+      const M = M0.metrics, C = M0.counts;
+      const card = ([k, v, sub]) => h("div", { cls: "card" }, h("div", { cls: "k", text: k }), h("div", { cls: "v", text: v }), sub ? h("div", { cls: "s", text: sub }) : null);
+      detail.append(h("h2", { text: `${M0.name} on ${plural(M0.records, "record")}` }));
+      if (M0.missing) detail.append(h("p", { cls: "notice", text: `${plural(M0.missing, "record")} had no prediction line and count as predicting no error.` }));
+      if (M0.ignored) detail.append(h("p", { cls: "notice", text: `${plural(M0.ignored, "prediction")} for records outside the chosen subset ignored.` }));
+      detail.append(h("div", { cls: "model-grid" }, ...[
+        [L.char_f1, fix(M.char_f1, 3), `P ${fix(M.char_p, 3)} · R ${fix(M.char_r, 3)}`],
+        [L.char_f1_sev, fix(M.char_f1_sev, 3), "WMT QE 2023 style"],
+        [L.shroom_iou, fix(M.shroom_iou, 3), "mean per record"],
+        [L.shroom_cor, fix(M.shroom_cor, 3), "Spearman, mean per record"],
+        [L.record_iou, fix(M.record_iou, 3), `${num(C.empty_both)} empty-vs-empty left out`],
+        [L.auroc_within, fix(M.auroc_within, 3), "mean of per-source values"],
+        [L.kendall_within, fix(M.kendall_within, 3), `${L.pearson_within} ${fix(M.pearson_within, 3)}`],
+        [L.auroc, fix(M.auroc, 3), "has_error from score, pooled"],
+        [L.balanced_accuracy, fix(M.balanced_accuracy, 3), "has_error"],
+        [L.kendall, fix(M.kendall, 3), `${L.pearson} ${fix(M.pearson, 3)} with MQM, pooled`],
+      ].map(card)));
+      detail.append(h("div", { cls: "model-grid", style: "margin-top:12px" }, ...[
+        ["Hit chars", num(C.matched_chars)], ["Missed chars", num(C.gold_chars - C.matched_chars)],
+        ["False alarm chars", num(C.predicted_chars - C.matched_chars)],
+        ["Records with error", num(C.gold_with_error), `${num(C.predicted_with_error)} predicted`],
+      ].map(card)));
+      detail.append(h("p", { cls: "legend", text: "Computed by the benchmark's scorer (the numbers of `newserrata score`); definitions in docs/scoring.md." }));
+      const shown = ["char_p", "char_r", "char_f1", "char_f1_sev", "shroom_iou", "record_iou"];
+      detail.append(h("h2", { text: "Per source" }), table(["Source", "Records", ...shown.map((n) => L[n])],
+        M0.sources.map((x) => [x.name, num(x.records), ...shown.map((n) => fix(x[n], 3))])));
+      const doc = ["auroc", "balanced_accuracy", "kendall", "pearson"];
+      detail.append(h("h2", { text: "Per source, document level" }), table(["Source", "With error", "Without", ...doc.map((n) => L[n])],
+        M0.sources.map((x) => [x.name, num(x.with_error), num(x.without_error), ...doc.map((n) => fix(x[n], 3))])));
+      detail.append(h("h2", { text: "Per gold category" }), table(["Category", "Gold chars", "Found", "Recall", "Predicted chars", "Precision"],
+        M0.categories.map((x) => [x.name, num(x.gold_chars), num(x.found_chars), fix(x.recall, 3), num(x.predicted_chars), fix(x.precision, 3)])));
+      if (!primary) {
+        detail.append(h("p", { cls: "legend", text: `The articles embed the predictions of ${MODEL.name}; score ${M0.name} alone to browse its spans.` }));
+        return;
+      }
+      const worst = RECORDS.filter((r) => r.sc).sort(byKey.worst).slice(0, 25);
+      detail.append(h("h2", { text: "Worst records first (click to compare)" }), table(["Record", "Source", "Gold spans", "Predicted", "Precision", "Recall", "F1", "IoU"],
+        worst.map((r) => [r.t || r.id, D.sources[r.src], num(r.g.length), num(r.pr.length), fix(r.sc.p), fix(r.sc.r), fix(r.sc.f1), fix(r.sc.iou)]),
+        (i) => { showTab("articles"); openRecord(worst[i], "compare"); }));
+    };
+    show(MODEL, true);
   }
 
   // ------------------------------------------------------------------ start

@@ -6,6 +6,7 @@ from newserrata.sources.base import (
     Option,
     Pin,
     Provenance,
+    Source,
     SourceKind,
     SourceLog,
     artifacts,
@@ -13,4 +14,5 @@ from newserrata.sources.base import (
     register,
 )
 
-__all__ = ["MAIN", "Option", "Pin", "Provenance", "SourceKind", "SourceLog", "artifacts", "kinds", "register"]
+__all__ = ["MAIN", "Option", "Pin", "Provenance", "Source", "SourceKind", "SourceLog", "artifacts", "kinds",
+           "register"]

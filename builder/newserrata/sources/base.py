@@ -16,11 +16,11 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from newserrata.records import Record
-    from newserrata.release import Source
 
 MAIN = ""
 
@@ -54,6 +54,31 @@ class Pin:
     def key(self, source: str) -> str:
         """How the build names this file of `source`: in --source-file, in messages and in the lock's inputs."""
         return source if self.role == MAIN else f"{source}:{self.role}"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One [[sources]] entry of the release file: the keys every kind has, and the kind's own keys (defaults
+    filled in). It lives beside the kinds, which read it, so that release.py (which checks and builds these
+    from the file) depends on the sources package and not the other way round."""
+
+    name: str
+    kind: str
+    license: str
+    citation: str
+    enabled: bool
+    path: Path | None = None
+    url: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+    domain: str | None = "news"
+    homepage: str | None = None
+    description: str | None = None
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def importer(self) -> SourceKind:
+        return kinds()[self.kind]
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,11 +54,11 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Segment, Span
-from newserrata.sources.base import MAIN, Option, Provenance, SourceKind, SourceLog, register
+from newserrata.sources.base import MAIN, Option, Provenance, Source, SourceKind, SourceLog, register
 from newserrata.sources.mqm_repeats import realign
 from newserrata.sources.mqm_rows import (
     LANGUAGE,
@@ -72,9 +72,6 @@ from newserrata.sources.mqm_rows import (
     read_rows,
 )
 from newserrata.taxonomy import OMISSION, SOURCE_ISSUE
-
-if TYPE_CHECKING:
-    from newserrata.release import Source
 
 ANNOTATOR_KIND = "professional-translator"
 WMT_DOMAINS = {"news", "social", "speech", "literary", "conversation", "conversational", "ecommerce",

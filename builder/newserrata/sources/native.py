@@ -20,8 +20,7 @@ from newserrata.errors import Problems
 from newserrata.jsonl import line_of_key, read_json, read_lines
 from newserrata.paths import NotRegularFile, read_input
 from newserrata.records import Annotation, Record, Span
-from newserrata.release import Source
-from newserrata.sources.base import MAIN, Provenance, SourceKind, SourceLog, register
+from newserrata.sources.base import MAIN, Provenance, Source, SourceKind, SourceLog, register
 from newserrata.text import TextDecodeError, read_text
 
 NO_ERRORS_HINT = 'an empty "spans" list needs "no_errors": true, and "no_errors" goes only with empty spans'

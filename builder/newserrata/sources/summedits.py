@@ -36,13 +36,13 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from newserrata.errors import Problems
 from newserrata.jsonl import JSONError, decoder_for
 from newserrata.paths import hint, read_input
 from newserrata.records import Annotation, Metadata, Record, Span, Verdict
-from newserrata.sources.base import MAIN, Provenance, SourceKind, SourceLog, register
+from newserrata.sources.base import MAIN, Provenance, Source, SourceKind, SourceLog, register
 from newserrata.sourcetexts import TextFormat, register_text_format
 from newserrata.text import (
     BOM,
@@ -54,9 +54,6 @@ from newserrata.text import (
     normalize,
     text_digest,
 )
-
-if TYPE_CHECKING:
-    from newserrata.release import Source
 
 ITEM_ID = re.compile(r"(?P<doc>[A-Za-z0-9]{1,100})_(?P<edit>og|[0-9]{1,6})")
 SEED = "og"

@@ -31,17 +31,13 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from newserrata.errors import Problems
 from newserrata.records import Annotation, Metadata, Record, Span
-from newserrata.sources.base import Provenance, SourceKind, SourceLog, register
+from newserrata.sources.base import Provenance, Source, SourceKind, SourceLog, register
 from newserrata.sources.csv_rows import rows
 from newserrata.taxonomy import CATEGORY_ORDER
 from newserrata.text import normalize
-
-if TYPE_CHECKING:
-    from newserrata.release import Source
 
 COLUMNS = ("doc_id", "topic", "model_name", "sent_idx", "summ_sent", "sent_label", "exp", "type")
 TYPES = {

@@ -49,12 +49,11 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from newserrata.errors import Problems
 from newserrata.paths import hint, read_input
 from newserrata.records import Annotation, Record, Segment, Span
-from newserrata.sources.base import MAIN, Option, Provenance, SourceKind, SourceLog, register
+from newserrata.sources.base import MAIN, Option, Provenance, Source, SourceKind, SourceLog, register
 from newserrata.sources.mqm import (
     ANNOTATOR_KIND,
     HUMAN,
@@ -68,9 +67,6 @@ from newserrata.sources.mqm import (
 from newserrata.sources.mqm_tsv import vote
 from newserrata.taxonomy import weight
 from newserrata.text import TextDecodeError, decode_utf8, normalize, text_digest
-
-if TYPE_CHECKING:
-    from newserrata.release import Source
 
 COLUMNS = ("mt_system", "doc_id", "seg_id", "annotator_id", "source", "target", "start_ids", "end_ids", "errors")
 CATEGORY = "unspecified"

@@ -40,15 +40,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from newserrata.release import Source
 
 from newserrata.errors import Problems
 from newserrata.records import Annotation, Record, Span, Verdict
 from newserrata.sources.aggrefact import read_articles
-from newserrata.sources.base import MAIN, Provenance, SourceKind, SourceLog, register
+from newserrata.sources.base import MAIN, Provenance, Source, SourceKind, SourceLog, register
 from newserrata.sources.csv_rows import rows
 from newserrata.text import normalize, text_digest
 
