@@ -129,11 +129,7 @@ def shroom_cor(length: int, gold_soft: list[tuple[int, int, float]], spans: list
     if length == 0:
         return 1.0
     pred_soft = _max_runs([(s.start, s.end, s.prob) for s in spans if s.severity != "neutral" and s.end > s.start])
-    gold_weights = _level_weights(gold_soft, length)
-    pairs = _pair_weights(gold_soft, pred_soft, gold_weights)
-    pred_weights: dict[float, int] = {}
-    for (_, y), w in pairs.items():  # the predicted side's counts are the pairs' margin
-        pred_weights[y] = pred_weights.get(y, 0) + w
+    gold_weights, pred_weights = _level_weights(gold_soft, length), _level_weights(pred_soft, length)
     xs = {round(v, 8) for v in gold_weights}
     ys = {round(v, 8) for v in pred_weights}
     if len(xs) == 1 and len(ys) == 1:
@@ -141,7 +137,7 @@ def shroom_cor(length: int, gold_soft: list[tuple[int, int, float]], spans: list
     if len(xs) == 1 or len(ys) == 1:
         return 0.0
 
-    return spearman_weights(gold_weights, pred_weights, pairs)
+    return spearman_weights(gold_weights, pred_weights, _pair_weights(gold_soft, pred_soft, gold_weights))
 
 
 def _runs(intervals: list[Interval]) -> list[Interval]:
