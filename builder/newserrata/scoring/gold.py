@@ -57,8 +57,8 @@ class Gold:
 
     @classmethod
     def from_dict(cls, r: dict[str, Any], mqm_per: int | None = None) -> Gold:
-        spans = sorted((s["start"], s["end"], s["severity"], s["category"]) for s in r["spans"])
-        soft = sorted((s["start"], s["end"], float(s["prob"])) for s in r["soft_labels"])
+        spans = sorted([(s["start"], s["end"], s["severity"], s["category"]) for s in r["spans"]])
+        soft = sorted([(s["start"], s["end"], float(s["prob"])) for s in r["soft_labels"]])
         segments = [None if s.get("mqm_score") is None else
                     per_length(-float(s["mqm_score"]), s["end"] - s["start"], mqm_per) for s in r.get("segments") or ()]
         localised = r.get("localised")
