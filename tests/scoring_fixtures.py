@@ -13,7 +13,7 @@ from typing import Any
 from conftest import write_native_data, write_release
 
 from newserrata.aggregate import aggregate
-from newserrata.records import Annotation, Record, Span
+from newserrata.records import Annotation, Record, Span, Verdict
 from newserrata.sources import native
 
 Mark = tuple[int, int, str, str]
@@ -28,7 +28,7 @@ def record(rid: str, text: str, annotators: list[list[Mark]], source: str = "nat
         for i, marks in enumerate(annotators)
     ]
     base = Record(id=rid, group_id=f"group-{rid}", source=source, language="en", text=text,
-                  annotations=annotations, license="CC-BY-4.0", process="machine-translation", **extra)
+                  annotations=annotations, license="CC-BY-4.0", **{"process": "machine-translation", **extra})
     return aggregate(base).to_dict()
 
 
@@ -39,8 +39,9 @@ def native_records(tmp_path: Path) -> list[dict[str, Any]]:
 
 
 def harness_records(tmp_path: Path) -> list[dict[str, Any]]:
-    """The native fixture plus a repetition loop, a swapped entity and a source-script fragment: what the
-    harness tests run a model on."""
+    """The native fixture plus a repetition loop, a swapped entity, a source-script fragment and a rewrite
+    judged wrong without a place for its error (no span metric applies to it): what the harness tests run a
+    model on."""
     loop = "Prices of gas and gas and gas rose, and Putin met with Vladimir Putin."
     script = "The minister said 中国 would reply,, soon."
     return [
@@ -48,6 +49,8 @@ def harness_records(tmp_path: Path) -> list[dict[str, Any]]:
         record("loop-en", loop, [[(loop.index(" and gas"), loop.index(" rose"), "fluency/repetition", "major"),
                                   (loop.index("Vladimir"), len(loop) - 1, "accuracy/entity", "major")]]),
         record("script-en", script, [[(18, 20, "accuracy/untranslated", "major")]]),
+        record("verdict-en", "The council voted to close the harbour.", [[]], process="llm-rewrite",
+               localised=False, verdicts=[Verdict("judge", True, "0")]),
     ]
 
 

@@ -107,13 +107,15 @@ def record_iou() -> Metric:
 
 @scorer(metrics=[char_f1(), char_f1_sev(), shroom_iou(), shroom_cor(), record_iou()])
 def newserrata_scorer() -> Scorer:
-    """Per sample: the aligned prediction, and the record's Mu-SHROOM IoU as the value shown beside it."""
+    """Per sample: the aligned prediction, and the record's Mu-SHROOM IoU as the value shown beside it ("n/a"
+    for a record judged wrong without a place for its error, which no span metric scores)."""
 
     async def score(state: TaskState, target: Target) -> Score:
         record = state.metadata["record"]
         found = prediction(record, state.output.completion)
-        return Score(value=newserrata.score([record], [found]).metrics["shroom_iou"],
-                     answer=state.output.completion, metadata={"prediction": found})
+        iou = newserrata.score([record], [found]).metrics["shroom_iou"]
+        return Score(value="n/a" if iou is None else iou, answer=state.output.completion,
+                     metadata={"prediction": found})
 
     return score
 
