@@ -249,7 +249,8 @@ def test_a_damaged_cache_file_is_named(tmp_path: Path, monkeypatch: pytest.Monke
     assert run_llm(tmp_path, 200, "application/json", reply, monkeypatch, capsys)[0] == 0
     (tmp_path / "llm.jsonl").unlink()
     [cached] = (tmp_path / "cache").rglob("*.json")
-    for damage in (b'{"model": "m", "con', b"[]", b'{"model": "m"}', b"\xff\xfe"):
+    deep, huge = b"[" * 100_000 + b"]" * 100_000, b'{"content": ' + b"1" * 5000 + b"}"
+    for damage in (b'{"model": "m", "con', b"[]", b'{"model": "m"}', b"\xff\xfe", deep, huge):
         cached.write_bytes(damage)
         code, output, requests = run_llm(tmp_path, 200, "application/json", reply, monkeypatch, capsys)
         assert (code, requests) == (2, 0)

@@ -264,20 +264,6 @@ def test_a_release_file_with_a_huge_integer_or_deep_nesting_is_named(project: Pa
     refused(build(project), capsys, f"{release}:{text.count(chr(10)) + 1}: /: {words}")
 
 
-def test_a_damaged_cache_file_nested_deeply_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    reply = json.dumps({**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop", "message": {
-        "role": "assistant", "content": '{"errors": []}'}}]})
-    assert run_llm(tmp_path, 200, "application/json", reply, monkeypatch, capsys)[0] == 0
-    (tmp_path / "llm.jsonl").unlink()
-    [cached] = (tmp_path / "cache").rglob("*.json")
-    for damage in (DEEP, '{"content": ' + HUGE + "}"):
-        cached.write_text(damage, encoding="utf-8")
-        code, output, requests = run_llm(tmp_path, 200, "application/json", reply, monkeypatch, capsys)
-        assert (code, requests) == (2, 0)
-        assert f"{cached}: /: cached reply is damaged" in output
-
-
 def test_a_model_reply_nested_deeply_counts_as_malformed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     reply = json.dumps({**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": DEEP}}]})

@@ -4,7 +4,6 @@ exactly what `newserrata score` prints for the same predictions."""
 from __future__ import annotations
 
 import copy as copy_module
-import importlib.util
 import json
 import os
 import pickle
@@ -14,7 +13,6 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -27,19 +25,10 @@ from scoring_fixtures import harness_records, record, write_build, write_jsonl
 from newserrata.baselines import llm
 from newserrata.cli import main
 from newserrata.errors import InputError, Problem
-from newserrata.harness import heuristic_reply
+from newserrata.harness import INSPECT_TASK, heuristic_reply, load_inspect_task
 
-TASK_FILE = Path(__file__).resolve().parents[1] / "integrations" / "inspect" / "newserrata_task.py"
 METRICS = ("char_f1", "char_f1_sev", "shroom_iou", "shroom_cor", "record_iou")
 ARTICLE = re.compile(r"Article \([^)]*\):\n<<<\n(.*)\n>>>\s*$", re.DOTALL)
-
-
-def load_task() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("newserrata_task", TASK_FILE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def reply(text: str) -> str:
@@ -64,7 +53,7 @@ def mock_model(messages: list[Any], *_: Any) -> ModelOutput:
 def test_inspect_offline_equals_newserrata_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     records = harness_records(tmp_path)
     build = write_build(tmp_path / "dist" / "1.0.0", {"test": records})
-    module = load_task()
+    module = load_inspect_task()
     [log] = inspect_eval(module.newserrata_errors(gold=str(build)), model=get_model("mockllm/model",
                          custom_outputs=mock_model), log_dir=str(tmp_path / "logs"), display="none")
     assert log.status == "success", log.error
@@ -87,7 +76,7 @@ def test_inspect_offline_equals_newserrata_score(tmp_path: Path, capsys: pytest.
 def test_inspect_task_names_a_missing_split(tmp_path: Path) -> None:
     build = write_build(tmp_path / "dist" / "1.0.0", {"test": [record("a", "Some text.", [[]])]})
     with pytest.raises(InputError, match="validation"):
-        load_task().newserrata_errors(gold=str(build), split="validation")
+        load_inspect_task().newserrata_errors(gold=str(build), split="validation")
 
 
 def docs_command(start: str) -> str:
@@ -101,7 +90,7 @@ def repository_root(tmp_path: Path) -> Path:
     """A folder laid out like the repository root: the integrations and a build in dist/1.1.0."""
     root = tmp_path / "checkout"
     root.mkdir()
-    (root / "integrations").symlink_to(TASK_FILE.parents[1], target_is_directory=True)
+    (root / "integrations").symlink_to(INSPECT_TASK.parents[1], target_is_directory=True)
     write_build(root / "dist" / "1.1.0", {"validation": harness_records(tmp_path),
                                           "test": [record("t", "Text.", [[]])]})
     return root
@@ -136,7 +125,7 @@ def test_the_documented_offline_command_runs_from_the_repository_root(tmp_path: 
     reported = {name: m.value for name, m in log.results.scores[0].metrics.items()}
 
     records = harness_records(tmp_path)
-    module = load_task()
+    module = load_inspect_task()
     predictions = write_jsonl(tmp_path / "pred.jsonl", [module.prediction(r, heuristic_reply(r)) for r in records])
     assert main(["score", "--gold", str(root / "dist" / "1.1.0"), "--split", "validation", "--predictions",
                  str(predictions), "--json", "-"]) == 0

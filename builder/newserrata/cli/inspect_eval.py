@@ -6,7 +6,7 @@ import argparse
 import importlib.util
 import sys
 
-from newserrata.cli.output import input_arg
+from newserrata.cli.output import harness_options
 from newserrata.errors import Problems
 from newserrata.harness import INSPECT_TASK, inspect_options, load_inspect_task, mock_replies
 
@@ -47,10 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                    "key=value, --log-dir, --limit, --max-connections, ... mockllm/model answers "
                                    "with the heuristic baseline, offline. Exit 1 when the run did not succeed, 2 "
                                    "on bad input. The reported numbers are those of `newserrata score`.")
-    input_arg(p, "--gold", help="dist/<version>, a records .jsonl or .parquet, or ORG/NAME@REVISION (default: the "
-                                  "task's pinned Hub version)")
-    p.add_argument("--split", default="test", help="split to evaluate (default: test; tune on validation)")
-    p.add_argument("--config", default="default", help="dataset config (default: default)")
+    harness_options(p)
     p.add_argument("inspect_args", nargs=argparse.REMAINDER, metavar="-- INSPECT_OPTIONS",
                    help="options of `inspect eval`, after `--`")
     p.set_defaults(func=run)

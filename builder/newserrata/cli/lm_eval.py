@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from newserrata.cli.output import closing, input_arg
+from newserrata.cli.output import closing, harness_options
 from newserrata.errors import Problems
 from newserrata.harness import OWN_OPTIONS, TASK, TASK_DIR, _load, task_config
 
@@ -57,10 +57,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Run integrations/lm_eval (docs/harnesses.md) through `lm-eval run`. Options "
                                    "after `--` go to lm-eval: --model, --model_args, --output_path, --log_samples, "
                                    "--limit, ... The reported numbers are those of `newserrata score`.")
-    input_arg(p, "--gold", help="dist/<version>, a records .jsonl or .parquet (e.g. hydrated), or ORG/NAME@REVISION "
-                                "(default: the task's pinned Hub version)")
-    p.add_argument("--split", default="test", help="split to evaluate (default: test; tune on validation)")
-    p.add_argument("--config", default="default", help="dataset config (default: default)")
+    harness_options(p)
     p.add_argument("lm_eval_args", nargs=argparse.REMAINDER, metavar="-- LM_EVAL_OPTIONS",
                    help="options for `lm-eval run`, after `--`")
     p.set_defaults(func=run)

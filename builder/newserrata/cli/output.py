@@ -81,3 +81,11 @@ def emit(target: str | None, value: Any, human: str) -> None:
         else:
             write_bytes(Path(target), text.encode("utf-8"))
     print(human, file=sys.stderr if target == "-" else sys.stdout)
+
+
+def harness_options(parser: argparse.ArgumentParser) -> None:
+    """--gold, --split and --config of a harness command (lm-eval, inspect): which records the task runs on."""
+    input_arg(parser, "--gold", help="dist/<version>, a records .jsonl or .parquet (e.g. hydrated), or "
+                                     "ORG/NAME@REVISION (default: the task's pinned Hub version)")
+    parser.add_argument("--split", default="test", help="split to evaluate (default: test; tune on validation)")
+    parser.add_argument("--config", default="default", help="dataset config (default: default)")
